@@ -1,0 +1,35 @@
+"""ipsexpert: explained, prioritised advice for integrated public services.
+
+The public API is loaded on first use, so that ``ipsexpert --help`` and ``--version``
+start without importing the engine or the models they do not need.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "evaluate": "evaluation",
+    "Expert": "evaluation",
+    "load_knowledge_base": "knowledge",
+    "KnowledgeBase": "knowledge",
+    "Scenario": "scenario",
+    "load_scenario": "scenario",
+    "Report": "report",
+    "Advice": "report",
+    "IpsExpertError": "errors",
+    "ScenarioError": "errors",
+    "KnowledgeBaseError": "errors",
+    "InputError": "errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        from importlib import import_module
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ipsexpert' has no attribute {name!r}")

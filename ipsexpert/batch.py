@@ -1,0 +1,102 @@
+"""Batch evaluation: which files, in which order, in one process or several.
+
+Files are evaluated in input order and results come back in that order even with
+``--jobs``, so output is byte-identical whatever the parallelism. Each worker process
+compiles the knowledge base once. A bad file yields its problems and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from .errors import IpsExpertError, Problem
+
+if TYPE_CHECKING:
+    from .evaluation import Expert
+    from .report import Report
+
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class Result:
+    """One file's evaluation: a report, or the problems that prevented it."""
+
+    path: str
+    report: "Report | None" = None
+    problems: list[Problem] | None = None
+    trace: list[str] | None = None
+
+
+def collect(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """Scenario files named directly or found (sorted) in named folders, and path problems."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(str(child) for child in path.iterdir()
+                           if child.is_file() and child.suffix.lower() in SCENARIO_SUFFIXES)
+            if not found:
+                problems.append(Problem("is a folder with no scenario files (*.yaml, *.yml, *.json)", name))
+            files.extend(found)
+        elif path.exists():
+            files.append(name)
+        else:
+            problems.append(Problem("no such file or folder", name))
+    return files, problems
+
+
+_worker_expert = None
+
+
+def _init_worker(kb_path: str | None) -> None:
+    global _worker_expert
+    from .evaluation import Expert
+    from .knowledge import load_knowledge_base
+    _worker_expert = Expert(load_knowledge_base(kb_path))
+
+
+def _evaluate_file(args: tuple[str, bool]) -> Result:
+    path, trace = args
+    return evaluate_file(_worker_expert, path, trace)
+
+
+def trace_lines(run) -> list[str]:
+    """The rules in firing order, as CLIPS's (watch rules) shows them."""
+    return [f"FIRE {index} {firing.rule.name}: "
+            + ", ".join(f"{fact}={value}" for fact, value in firing.values)
+            for index, firing in enumerate(run.firings, start=1)]
+
+
+def evaluate_file(expert: "Expert", path: str, trace: bool = False) -> Result:
+    """Evaluate one file, turning user errors into a Result instead of an exception."""
+    try:
+        scenario = expert.scenario(path)
+        run = expert.run(scenario.answers)
+        return Result(path, expert.report(scenario, run), trace=trace_lines(run) if trace else None)
+    except IpsExpertError as exc:
+        return Result(path, problems=exc.problems)
+
+
+def evaluate_files(files: list[str], expert: "Expert", jobs: int, trace: bool) -> Iterator[Result]:
+    """Results in input order; ``jobs`` worker processes (0: one per core) when above 1.
+
+    ``expert`` is the already loaded knowledge base: the serial path uses it, and
+    workers load the same folder once each.
+    """
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    if jobs <= 1 or len(files) < 2:
+        for path in files:
+            yield evaluate_file(expert, path, trace)
+        return
+    kb_path = str(expert.kb.path)
+    import multiprocessing
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    with context.Pool(min(jobs, len(files)), initializer=_init_worker, initargs=(kb_path,)) as pool:
+        chunk = max(1, min(64, len(files) // (jobs * 8)))
+        yield from pool.imap(_evaluate_file, [(path, trace) for path in files], chunksize=chunk)

@@ -1,0 +1,214 @@
+"""The ``ipsexpert`` command line.
+
+Heavy modules (experta, pydantic models) are imported inside the commands that need
+them, so ``ipsexpert --help`` and ``--version`` start at the speed of click alone.
+User errors print as ``file:line: field: message`` and exit 2; ``--debug`` shows the
+traceback instead. Exit 1 means the check found something (``--fail-on``).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager, nullcontext
+from typing import Iterator
+
+import click
+
+from . import __version__
+
+SEVERITY_CHOICES = ("low", "medium", "high", "critical")
+EXIT_FOUND, EXIT_USER_ERROR, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class _Context:
+    debug = False
+
+
+def report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn user errors into a clear message and exit 2, and Ctrl-C into exit 130."""
+    from .errors import IpsExpertError
+    try:
+        yield
+    except IpsExpertError as exc:
+        if _Context.debug:
+            raise
+        report_problems(exc.problems)
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        if _Context.debug:
+            raise
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+kb_option = click.option(
+    "--kb", "kb_path", type=click.Path(file_okay=False), default=None, metavar="FOLDER",
+    help="Use the knowledge base in FOLDER (holding rules/ and facts/) instead of the shipped one.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="ipsexpert")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors (for bug reports).")
+def main(debug: bool) -> None:
+    """Explained, prioritised advice for integrated public services.
+
+    Describe an integrated public service project — in a scenario file or by answering
+    questions — and get the inGOV framework's recommendations that apply to it: what to
+    do first, why, which of your answers led there, and which open questions could
+    still change the verdict.
+
+    \b
+    Examples:
+      ipsexpert evaluate scenarios/                 every bundled scenario, as tables
+      ipsexpert evaluate my-project.yaml --format markdown --output report.md
+      ipsexpert evaluate portfolio/ --format json --fail-on high --jobs 0
+      ipsexpert consult --save my-project.yaml      a question-and-answer consultation
+      ipsexpert kb list                             the 23 recommendations
+      ipsexpert kb show R07                         one recommendation or fact, in full
+
+    Exit codes: 0 done; 1 advice at or above --fail-on (evaluate) or findings (kb check);
+    2 a user error (bad file, bad option); 130 interrupted.
+    """
+    _Context.debug = debug
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="FILE|FOLDER...")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
+              show_default=True, help="Output format. json prints one array with a report per scenario.")
+@click.option("--explain", is_flag=True, help="With --format table: show how each advice was concluded.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None,
+              help="Exit 1 when any scenario gets advice of this severity or higher (for CI).")
+@click.option("--trace", is_flag=True, help="Print the rules as they fire, per scenario, on stderr.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the output to this file (atomically) instead of standard output.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes; 0 means one per core. Output is identical for any value.")
+@kb_option
+def evaluate(paths, fmt, explain, fail_on, trace, output, jobs, kb_path) -> None:
+    """Evaluate scenario files and print a report for each.
+
+    FILE is a scenario in YAML or JSON; a FOLDER contributes every *.yaml, *.yml and
+    *.json file in it, sorted by name. Bad files are reported on stderr and the rest
+    are still evaluated (exit 2 at the end).
+    """
+    with user_errors():
+        from .batch import collect, evaluate_files
+        from .evaluation import Expert
+        from .knowledge import load_knowledge_base
+
+        expert = Expert(load_knowledge_base(kb_path))
+        files, problems = collect(paths)
+        report_problems(problems)
+        found = False
+        from .files import atomic_writer
+        with (atomic_writer(output) if output else nullcontext(sys.stdout)) as stream:
+            writer = _writer(fmt, explain, stream)
+            results = evaluate_files(files, expert, jobs, trace)
+            for result in _progress(results, len(files), fmt, output):
+                if result.problems:
+                    report_problems(result.problems)
+                    problems.extend(result.problems)
+                    continue
+                if result.trace is not None:
+                    click.echo(f"== trace: {result.path}", err=True)
+                    for line in result.trace:
+                        click.echo(line, err=True)
+                writer.write(result.report)
+                found = found or bool(fail_on and result.report.at_or_above(fail_on))
+            writer.close()
+        if problems:
+            sys.exit(EXIT_USER_ERROR)
+        if found:
+            sys.exit(EXIT_FOUND)
+
+
+def _progress(results, total: int, fmt: str, output: str | None):
+    """A progress bar on stderr for batches, only when stderr is a terminal."""
+    if total < 2 or not sys.stderr.isatty() or (fmt == "json" and not output):
+        return results
+    return _bar(results, total)
+
+
+def _bar(results, total: int):
+    with click.progressbar(results, length=total, label="Evaluating", file=sys.stderr) as bar:
+        yield from bar
+
+
+class _writer:
+    """Writes reports as they come, so a batch of any size holds one report at a time."""
+
+    def __init__(self, fmt: str, explain: bool, stream) -> None:
+        self.fmt, self.explain, self.stream, self.count = fmt, explain, stream, 0
+
+    def write(self, report) -> None:
+        from . import render
+        if self.fmt == "json":
+            self.stream.write(("[\n" if self.count == 0 else ",\n") + report.model_dump_json(indent=2))
+        elif self.fmt == "markdown":
+            self.stream.write(("\n---\n\n" if self.count else "") + render.markdown(report))
+        else:
+            self.stream.write(("\n" if self.count else "") + render.table(report, self.explain))
+        self.stream.flush()
+        self.count += 1
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.stream.write("[]\n" if self.count == 0 else "\n]\n")
+
+
+@main.group()
+def kb() -> None:
+    """Read and verify the knowledge base: list, show, check."""
+
+
+@kb.command("list")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@kb_option
+def kb_list(fmt, kb_path) -> None:
+    """Every recommendation with its id, title, construct, phases and severity."""
+    with user_errors():
+        from .kbview import list_recommendations
+        from .knowledge import load_knowledge_base
+        click.echo(list_recommendations(load_knowledge_base(kb_path), fmt))
+
+
+@kb.command("show")
+@click.argument("item_id", metavar="ID")
+@kb_option
+def kb_show(item_id, kb_path) -> None:
+    """A page for one recommendation (e.g. R07) or fact (e.g. legal_barriers)."""
+    with user_errors():
+        from .kbview import show
+        from .knowledge import load_knowledge_base
+        click.echo(show(load_knowledge_base(kb_path), item_id))
+
+
+@kb.command("check")
+@click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
+def kb_check(path) -> None:
+    """Verify a knowledge base (the shipped one, or FOLDER holding rules/ and facts/).
+
+    Reports unknown facts or values, facts nothing reads, ask_if conditions that could
+    hide a question that matters, recommendations that can never be advised or are
+    advised on every profile, redundant conditions, derivation cycles, missing or
+    failing examples. Exit 0 clean, 1 findings, 2 unreadable.
+    """
+    with user_errors():
+        from .kbcheck import check
+        from .knowledge import load_knowledge_base
+        kb = load_knowledge_base(path)
+        findings = check(kb)
+        for finding in findings:
+            click.echo(str(finding))
+        click.echo(f"{len(findings)} finding(s) in {kb.path}" if findings
+                   else f"ok: {len(kb.recommendations)} recommendations, {len(kb.facts)} facts, "
+                        f"{len(kb.derived)} derived facts in {kb.path}")
+        if findings:
+            sys.exit(EXIT_FOUND)

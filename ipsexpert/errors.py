@@ -1,0 +1,59 @@
+"""One exception family for everything a user can get wrong.
+
+A scenario file, an edited knowledge base or a command-line option can be wrong;
+each such error names the file, the line where it is known and the field path, so
+the CLI can print it without a traceback and exit 2, and a library caller can catch
+``IpsExpertError`` alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one place."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class IpsExpertError(Exception):
+    """A user error: bad input, not a bug. Carries one or more problems."""
+
+    def __init__(self, message: str | None = None, *, file: str | None = None,
+                 line: int | None = None, field: str | None = None,
+                 problems: list[Problem] | None = None) -> None:
+        self.problems = list(problems or [])
+        if message is not None:
+            self.problems.insert(0, Problem(message, file, line, field))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+    @property
+    def file(self) -> str | None:
+        return self.problems[0].file if self.problems else None
+
+
+class ScenarioError(IpsExpertError):
+    """A scenario file (or answers given to the library) is not valid."""
+
+
+class KnowledgeBaseError(IpsExpertError):
+    """A knowledge base (rules/ and facts/) cannot be loaded."""
+
+
+class InputError(IpsExpertError):
+    """A file cannot be read as a bounded YAML or JSON document."""

@@ -1,0 +1,127 @@
+"""From a scenario to a Report: run the compiled engine, then rank and explain.
+
+``Expert`` pairs a knowledge base with its compiled engine so that a batch, a
+consultation or a library caller compiles once and evaluates many times.
+"""
+
+from __future__ import annotations
+
+import threading
+from os import PathLike
+from pathlib import Path
+from typing import Any, Mapping, Union
+
+from . import conditions
+from .engine import CompiledKnowledgeBase, Run
+from .errors import ScenarioError
+from .explain import Explainer
+from .knowledge import KnowledgeBase, _natural_key, load_knowledge_base
+from .priority import escalated, rank_key, score, timing
+from .report import Advice, KnowledgeBaseInfo, Report, Settled, Undetermined
+from .rulebase import OUTCOMES
+from .scenario import Scenario, check_answers, load_scenario
+
+Subject = Union[Scenario, Mapping[str, Any], str, PathLike]
+
+
+def outcome_of(concluded: set[str]) -> str:
+    """The one outcome of a recommendation, by the specification's order of precedence."""
+    for outcome in OUTCOMES[:-1]:
+        if outcome in concluded:
+            return outcome
+    return "undetermined"
+
+
+class Expert:
+    """A knowledge base compiled once, ready to evaluate any number of scenarios."""
+
+    def __init__(self, kb: KnowledgeBase | None = None) -> None:
+        self.kb = kb if kb is not None else load_knowledge_base()
+        self.compiled = CompiledKnowledgeBase(self.kb)
+
+    def scenario(self, subject: Subject) -> Scenario:
+        """A checked Scenario from a Scenario, a mapping of answers, or a file path."""
+        if isinstance(subject, Scenario):
+            answers, problems = check_answers(subject.answers, self.kb)
+            if problems:
+                raise ScenarioError(problems=problems)
+            return subject.model_copy(update={"answers": answers})
+        if isinstance(subject, Mapping):
+            answers, problems = check_answers(subject, self.kb)
+            if problems:
+                raise ScenarioError(problems=problems)
+            return Scenario(answers=answers)
+        if isinstance(subject, (str, PathLike)):
+            return load_scenario(Path(subject), self.kb)
+        raise TypeError("evaluate() takes a Scenario, a mapping of answers or a file path")
+
+    def run(self, answers: Mapping[str, Any]) -> Run:
+        """The engine's raw conclusions for checked answers."""
+        return self.compiled.run(answers)
+
+    def evaluate(self, subject: Subject) -> Report:
+        """Evaluate one scenario into a ranked, explained Report."""
+        scenario = self.scenario(subject)
+        run = self.run(scenario.answers)
+        return self.report(scenario, run)
+
+    def outcomes(self, run: Run) -> dict[str, str]:
+        return {rec_id: outcome_of(run.concluded.get(rec_id, set())) for rec_id in self.kb.recommendations}
+
+    def report(self, scenario: Scenario, run: Run) -> Report:
+        kb = self.kb
+        answers = scenario.known_answers()
+        value_of = kb.value_of(answers)
+        explainer = Explainer(kb, run)
+        outcomes = self.outcomes(run)
+        phase = answers.get("phase")
+        advice, undetermined, settled = [], [], []
+        for rec_id, rec in kb.recommendations.items():
+            outcome = outcomes[rec_id]
+            if outcome == "advised":
+                severity = escalated(rec.severity) if rec_id in run.escalated else rec.severity
+                when = timing(rec.phases, phase, kb.meta)
+                points = score(severity, when, kb.meta)
+                explanation = explainer.advice(rec, severity if severity != rec.severity else None,
+                                               when, points, severity, phase)
+                advice.append(Advice(id=rec_id, title=rec.title, construct=rec.construct, severity=severity,
+                                     base_severity=rec.severity, escalated=severity != rec.severity,
+                                     timing=when, score=points, rank=0, phases=rec.phases, advice=rec.advice,
+                                     eif=rec.eif, explanation=explanation))
+            elif outcome == "undetermined":
+                open_ids = conditions.open_facts(rec.applies, value_of) + conditions.open_facts(rec.advised, value_of)
+                deciding = [fact_id for fact_id in kb.expand_derived(open_ids, value_of)
+                            if kb.askable(fact_id, value_of)]
+                undetermined.append(Undetermined(id=rec_id, title=rec.title, deciding_facts=deciding))
+            else:
+                settled.append(Settled(id=rec_id, title=rec.title, outcome=outcome,
+                                       reason=explainer.why_not(rec, outcome)))
+        advice.sort(key=lambda item: rank_key(item.score, item.construct, item.id, kb.meta, _natural_key))
+        for rank, item in enumerate(advice, start=1):
+            item.rank = rank
+        counts = {outcome: list(outcomes.values()).count(outcome) for outcome in OUTCOMES}
+        return Report(source=scenario.source, name=scenario.name, as_of=scenario.as_of, answers=answers,
+                      derived={derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
+                      outcomes=outcomes, counts=counts, advice=advice, undetermined=undetermined,
+                      settled=settled, knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version,
+                                                                        hash=kb.digest))
+
+
+_experts: dict[str, Expert] = {}
+_experts_lock = threading.Lock()
+
+
+def expert_for(kb_path: str | PathLike | None = None) -> Expert:
+    """A cached Expert per knowledge-base folder, shared by library calls."""
+    key = str(Path(kb_path).resolve()) if kb_path is not None else ""
+    with _experts_lock:
+        if key not in _experts:
+            kb = load_knowledge_base(kb_path) if kb_path is not None else None
+            _experts[key] = Expert(kb)
+        return _experts[key]
+
+
+def evaluate(subject: Subject, kb: str | PathLike | KnowledgeBase | None = None) -> Report:
+    """Evaluate a Scenario, a mapping of answers or a scenario file into a Report."""
+    expert = Expert(kb) if isinstance(kb, KnowledgeBase) else expert_for(kb)
+    return expert.evaluate(subject)

@@ -1,0 +1,43 @@
+"""The one door through which ipsexpert imports experta.
+
+experta 1.9.4 pins frozendict 1.2, whose class statement reads
+``collections.Mapping`` — an alias Python 3.10 removed. The alias is put back only
+for the duration of the import and taken away again, and the ``logging.basicConfig()``
+that experta runs at import time is undone, so that embedding ipsexpert leaves the
+host process's ``collections`` module and root logger exactly as they were.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import logging
+import threading
+
+_ALIASES = ("Mapping", "MutableMapping", "Sequence", "Iterable", "Callable", "Hashable")
+_lock = threading.Lock()
+
+
+def _import_experta():
+    with _lock:
+        added = [name for name in _ALIASES if not hasattr(collections, name)]
+        root = logging.getLogger()
+        handlers_before = list(root.handlers)
+        for name in added:
+            setattr(collections, name, getattr(collections.abc, name))
+        try:
+            import experta
+            from experta import AS, Fact, KnowledgeEngine, Rule
+            from experta.fieldconstraint import L, P
+        finally:
+            for name in added:
+                delattr(collections, name)
+            for handler in list(root.handlers):
+                if handler not in handlers_before:
+                    root.removeHandler(handler)
+    return experta, AS, Fact, KnowledgeEngine, Rule, L, P
+
+
+experta, AS, Fact, KnowledgeEngine, Rule, L, P = _import_experta()
+
+__all__ = ["AS", "Fact", "KnowledgeEngine", "L", "P", "Rule", "experta"]

@@ -1,0 +1,86 @@
+"""Pages about the knowledge base itself, in the manner of ``ruff rule``.
+
+The "applies when" and "advised when" lines are generated from the conditions, so
+the page can never disagree with what the engine runs.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from tabulate import tabulate
+
+from .catalogue import FactSpec, suggest
+from .conditions import describe
+from .errors import IpsExpertError
+from .knowledge import KnowledgeBase
+from .rulebase import Recommendation
+
+
+def list_recommendations(kb: KnowledgeBase, fmt: str = "table") -> str:
+    """Every recommendation, one line each (or a JSON array)."""
+    rows = [{"id": r.id, "title": r.title, "construct": r.construct, "phases": r.phases,
+             "severity": r.severity} for r in kb.recommendations.values()]
+    if fmt == "json":
+        return json.dumps(rows, indent=2)
+    return tabulate([[r["id"], r["construct"], ", ".join(r["phases"]), r["severity"], r["title"]] for r in rows],
+                    headers=["id", "construct", "phases", "severity", "title"])
+
+
+def show(kb: KnowledgeBase, item_id: str) -> str:
+    """The page for a recommendation or a fact."""
+    if item_id in kb.recommendations:
+        return recommendation_page(kb, kb.recommendations[item_id])
+    upper = item_id.upper()
+    if upper in kb.recommendations:
+        return recommendation_page(kb, kb.recommendations[upper])
+    if item_id in kb.facts:
+        return fact_page(kb, kb.facts[item_id])
+    if item_id in kb.derived:
+        derivation = kb.derived[item_id]
+        return (f"{item_id} (derived fact, never asked)\n\n{_wrap(derivation.meaning)}\n\n"
+                f"True when: {describe(derivation.when)}\n{_readers(kb, item_id)}")
+    ids = list(kb.recommendations) + list(kb.facts) + list(kb.derived)
+    raise IpsExpertError(f"no recommendation or fact {item_id!r}{suggest(item_id, ids)}; "
+                         "`ipsexpert kb list` lists the recommendations")
+
+
+def recommendation_page(kb: KnowledgeBase, rec: Recommendation) -> str:
+    lines = [f"{rec.id}: {rec.title}", "",
+             f"Construct: {kb.meta.constructs[rec.construct]} ({rec.construct})",
+             f"Aspects:   {', '.join(rec.aspect)}",
+             f"Phases:    {', '.join(rec.phases)}",
+             f"Severity:  {rec.severity}"
+             + (f", raised one step when {describe(rec.escalate)}" if rec.escalate else ""), "",
+             f"Applies when: {describe(rec.applies)}",
+             f"Advised when: {describe(rec.advised)}", "",
+             "What to do", _wrap(rec.advice), "", "Why", _wrap(rec.rationale), ""]
+    if rec.eif:
+        lines.append("EIF 2017 recommendations: " + ", ".join(map(str, rec.eif)))
+    lines += ["Source", _wrap(rec.source), "", f"Examples: {len(rec.examples)} (in {rec.file})"]
+    return "\n".join(lines)
+
+
+def fact_page(kb: KnowledgeBase, fact: FactSpec) -> str:
+    lines = [f"{fact.id} ({fact.construct}, {fact.type})", "", f"Question: {fact.question}",
+             _wrap(fact.help), "", f"Answers: {fact.accepts()}, or unknown"]
+    lines += [f"  {value}: {text}" for value, text in fact.value_help.items()]
+    if fact.ask_if is not None:
+        lines.append(f"Asked only when: {describe(fact.ask_if)}")
+    lines.append(_readers(kb, fact.id))
+    return "\n".join(lines)
+
+
+def _readers(kb: KnowledgeBase, fact_id: str) -> str:
+    from .conditions import facts_read
+    readers = [d for d, derivation in kb.derived.items() if fact_id in facts_read(derivation.when)]
+    for rec in kb.recommendations.values():
+        parts = [rec.applies, rec.advised] + ([rec.escalate] if rec.escalate else [])
+        if any(fact_id in facts_read(part) for part in parts):
+            readers.append(rec.id)
+    return "Read by: " + (", ".join(readers) if readers else "nothing")
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(" ".join(text.split()), width=88, initial_indent="  ", subsequent_indent="  ")

@@ -1,0 +1,329 @@
+"""Loading a knowledge base folder (``rules/`` and ``facts/``) and checking every reference.
+
+Everything a rule names is resolved here, once: unknown facts, values outside a
+fact's set, comparisons of the wrong type, duplicate ids and derivation cycles are
+load errors that name the file and the YAML path, so the engine can trust what it
+compiles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from . import conditions
+from .catalogue import FactSpec, suggest
+from .conditions import Condition, ConditionSyntaxError, FactType
+from .documents import Document, parse_document
+from .errors import IpsExpertError, KnowledgeBaseError, Problem
+from .rulebase import Derivation, Metadata, Recommendation
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_path() -> Path:
+    """The shipped knowledge base: beside the installed package, or the checkout's top level."""
+    for candidate in (_PACKAGE_DIR, _PACKAGE_DIR.parent):
+        if (candidate / "rules").is_dir() and (candidate / "facts").is_dir():
+            return candidate
+    raise KnowledgeBaseError("the shipped knowledge base (rules/ and facts/) is missing from "
+                             f"the installation at {_PACKAGE_DIR}")
+
+
+@dataclass
+class KnowledgeBase:
+    """A loaded, checked knowledge base."""
+
+    path: Path
+    meta: Metadata
+    facts: dict[str, FactSpec]
+    derived: dict[str, Derivation]  # in dependency order
+    recommendations: dict[str, Recommendation]
+    digest: str
+    files: dict[str, str] = field(default_factory=dict)  # fact/rule/derived id -> file
+
+    @cached_property
+    def types(self) -> dict[str, FactType]:
+        """Every fact a condition may read: the catalogue and the derived facts (yes/no)."""
+        types = {fact_id: spec.fact_type for fact_id, spec in self.facts.items()}
+        types.update({derived_id: FactType("bool") for derived_id in self.derived})
+        return types
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def value_of(self, answers: dict[str, Any]) -> Callable[[str], Any]:
+        """A three-valued lookup over answers and the facts derived from them."""
+        values = dict(answers)
+        lookup = values.get
+        for derived_id, derivation in self.derived.items():
+            values[derived_id] = conditions.evaluate(derivation.when, lookup)
+        return lookup
+
+    def expand_derived(self, fact_ids: list[str], value_of: Callable[[str], Any]) -> list[str]:
+        """Replace derived facts by the open catalogue facts they still depend on."""
+        result: list[str] = []
+        pending = list(fact_ids)
+        while pending:
+            fact_id = pending.pop(0)
+            if fact_id in self.derived:
+                pending[:0] = conditions.open_facts(self.derived[fact_id].when, value_of)
+            elif fact_id not in result:
+                result.append(fact_id)
+        return result
+
+    def askable(self, fact_id: str, value_of: Callable[[str], Any]) -> bool:
+        """A question is hidden only when its ``ask_if`` is known to be false."""
+        ask_if = self.facts[fact_id].ask_if
+        return ask_if is None or conditions.evaluate(ask_if, value_of) is not False
+
+
+def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    """Load and check the knowledge base at ``path`` (a folder holding rules/ and facts/)."""
+    root = Path(path) if path is not None else default_path()
+    if not root.is_dir():
+        raise KnowledgeBaseError("is not a folder holding rules/ and facts/", file=str(root))
+    for part in ("rules", "facts"):
+        if not (root / part).is_dir():
+            raise KnowledgeBaseError(f"has no {part}/ folder", file=str(root))
+    loader = _Loader(root)
+    return loader.load()
+
+
+def _natural_key(text: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+class _Loader:
+    """Reads the files of one knowledge base, collecting every problem before failing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.digest = hashlib.sha256()
+        self.files: dict[str, str] = {}
+
+    def read(self, path: Path) -> Document | None:
+        relative = path.relative_to(self.root).as_posix()
+        try:
+            raw = path.read_bytes()
+            self.digest.update(relative.encode() + b"\0" + raw + b"\0")
+            return parse_document(raw, str(path))
+        except IpsExpertError as exc:
+            self.problems.extend(exc.problems)
+        except OSError as exc:
+            self.problems.append(Problem(f"cannot be read: {exc.strerror}", str(path)))
+        return None
+
+    def fail(self, doc: Document, message: str, path: tuple) -> None:
+        self.problems.append(doc.error(message, path).problems[0])
+
+    def model(self, cls, data: Any, doc: Document, path: tuple):
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                self.fail(doc, error["msg"], path + tuple(error["loc"]))
+        return None
+
+    def condition(self, data: Any, doc: Document, path: tuple, types: dict[str, FactType],
+                  allow_always: bool = False) -> Condition | None:
+        try:
+            return conditions.parse(data, types, path, allow_always=allow_always)
+        except ConditionSyntaxError as exc:
+            message = str(exc)
+            if message.startswith("unknown fact"):
+                message += suggest(str(_at(data, exc.path[len(path):])), list(types))
+            self.fail(doc, message, exc.path)
+        return None
+
+    def load(self) -> KnowledgeBase:
+        meta = self.load_meta()
+        facts = self.load_facts(meta)
+        derived_raw = self.load_derived_raw(facts)
+        types = {fact_id: spec.fact_type for fact_id, spec in facts.items()}
+        types.update({derived_id: FactType("bool") for derived_id in derived_raw})
+        derived = self.load_derived(derived_raw, types)
+        facts = self.attach_ask_if(facts, types)
+        recommendations = self.load_recommendations(meta, types)
+        if self.problems or meta is None:
+            raise KnowledgeBaseError(problems=self.problems)
+        return KnowledgeBase(self.root, meta, facts, derived, recommendations,
+                             self.digest.hexdigest()[:16], self.files)
+
+    def load_meta(self) -> Metadata | None:
+        path = self.root / "rules" / "knowledge-base.yaml"
+        if not path.is_file():
+            self.problems.append(Problem("is missing", str(path)))
+            return None
+        doc = self.read(path)
+        return self.model(Metadata, doc.data, doc, ()) if doc else None
+
+    def load_facts(self, meta: Metadata | None) -> dict[str, FactSpec]:
+        facts: dict[str, FactSpec] = {}
+        self.raw_ask_if: dict[str, tuple[Any, Document, tuple]] = {}
+        paths = sorted((self.root / "facts").glob("*.yaml"))
+        if not paths:
+            self.problems.append(Problem("holds no *.yaml fact files", str(self.root / "facts")))
+        constructs = ["context"] + list(meta.constructs if meta else [])
+        for path in paths:
+            doc = self.read(path)
+            if doc is None:
+                continue
+            if not isinstance(doc.data, dict) or not isinstance(doc.data.get("facts"), list):
+                self.fail(doc, "a fact file is a mapping with `construct` and a `facts` list", ())
+                continue
+            construct = doc.data.get("construct")
+            if meta and construct not in constructs:
+                self.fail(doc, f"unknown construct {construct!r} (one of {', '.join(constructs)})",
+                          ("construct",))
+            for index, entry in enumerate(doc.data["facts"]):
+                where = ("facts", index)
+                if not isinstance(entry, dict):
+                    self.fail(doc, "a fact is a mapping", where)
+                    continue
+                entry = dict(entry, construct=construct)
+                self.raw_ask_if[str(entry.get("id"))] = (entry.pop("ask_if", None), doc, where + ("ask_if",))
+                spec = self.model(FactSpec, entry, doc, where)
+                if spec is None:
+                    continue
+                if spec.id in facts:
+                    self.fail(doc, f"duplicate fact id {spec.id} (also in {self.files[spec.id]})",
+                              where + ("id",))
+                    continue
+                facts[spec.id] = spec
+                self.files[spec.id] = str(path)
+        return facts
+
+    def load_derived_raw(self, facts: dict[str, FactSpec]) -> dict[str, tuple[dict, Document, tuple]]:
+        path = self.root / "rules" / "derived.yaml"
+        raw: dict[str, tuple[dict, Document, tuple]] = {}
+        if not path.is_file():
+            return raw
+        doc = self.read(path)
+        if doc is None:
+            return raw
+        entries = doc.data.get("derived") if isinstance(doc.data, dict) else None
+        if not isinstance(entries, list):
+            self.fail(doc, "derived.yaml is a mapping with a `derived` list", ())
+            return raw
+        for index, entry in enumerate(entries):
+            where = ("derived", index)
+            derived_id = entry.get("id") if isinstance(entry, dict) else None
+            if not isinstance(derived_id, str):
+                self.fail(doc, "a derivation is a mapping with an `id`", where)
+            elif derived_id in facts or derived_id in raw:
+                self.fail(doc, f"duplicate fact id {derived_id}", where + ("id",))
+            else:
+                raw[derived_id] = (entry, doc, where)
+                self.files[derived_id] = str(path)
+        return raw
+
+    def load_derived(self, raw: dict[str, tuple[dict, Document, tuple]],
+                     types: dict[str, FactType]) -> dict[str, Derivation]:
+        parsed: dict[str, Derivation] = {}
+        for derived_id, (entry, doc, where) in raw.items():
+            when = self.condition(entry.get("when"), doc, where + ("when",), types)
+            if when is not None:
+                derivation = self.model(Derivation, dict(entry, when=when), doc, where)
+                if derivation:
+                    parsed[derived_id] = derivation
+        return self.order_derived(parsed, raw)
+
+    def order_derived(self, parsed: dict[str, Derivation],
+                      raw: dict[str, tuple[dict, Document, tuple]]) -> dict[str, Derivation]:
+        """Dependency order, so one pass evaluates every derived fact; cycles are errors."""
+        ordered: dict[str, Derivation] = {}
+        visiting: list[str] = []
+
+        def visit(derived_id: str) -> None:
+            if derived_id in ordered or derived_id not in parsed:
+                return
+            if derived_id in visiting:
+                cycle = visiting[visiting.index(derived_id):] + [derived_id]
+                _, doc, where = raw[derived_id]
+                self.fail(doc, "derivation cycle: " + " -> ".join(cycle), where + ("when",))
+                return
+            visiting.append(derived_id)
+            for dependency in sorted(conditions.facts_read(parsed[derived_id].when)):
+                visit(dependency)
+            visiting.pop()
+            ordered[derived_id] = parsed[derived_id]
+
+        for derived_id in parsed:
+            visit(derived_id)
+        return ordered
+
+    def attach_ask_if(self, facts: dict[str, FactSpec], types: dict[str, FactType]) -> dict[str, FactSpec]:
+        result = {}
+        for fact_id, spec in facts.items():
+            data, doc, where = self.raw_ask_if[fact_id]
+            if data is not None:
+                ask_if = self.condition(data, doc, where, types)
+                spec = spec.model_copy(update={"ask_if": ask_if})
+            result[fact_id] = spec
+        return result
+
+    def load_recommendations(self, meta: Metadata | None,
+                             types: dict[str, FactType]) -> dict[str, Recommendation]:
+        folder = self.root / "rules" / "recommendations"
+        paths = sorted(folder.glob("*.yaml"), key=lambda p: _natural_key(p.name)) if folder.is_dir() else []
+        if not paths:
+            self.problems.append(Problem("holds no recommendation files", str(folder)))
+        found: dict[str, Recommendation] = {}
+        for path in paths:
+            doc = self.read(path)
+            if doc is None:
+                continue
+            recommendation = self.load_recommendation(doc, meta, types)
+            if recommendation is None:
+                continue
+            if recommendation.id in found or recommendation.id in types:
+                self.fail(doc, f"duplicate id {recommendation.id} (also in "
+                          f"{self.files.get(recommendation.id, 'the fact catalogue')})", ("id",))
+                continue
+            found[recommendation.id] = recommendation
+            self.files[recommendation.id] = str(path)
+        return dict(sorted(found.items(), key=lambda item: _natural_key(item[0])))
+
+    def load_recommendation(self, doc: Document, meta: Metadata | None,
+                            types: dict[str, FactType]) -> Recommendation | None:
+        data = doc.data
+        if not isinstance(data, dict):
+            self.fail(doc, "a recommendation file is a mapping", ())
+            return None
+        data = dict(data, file=doc.name)
+        ok = True
+        for key in ("applies", "advised", "escalate"):
+            if key in data and not (key == "escalate" and data[key] is None):
+                parsed = self.condition(data[key], doc, (key,), types, allow_always=key == "applies")
+                ok = ok and parsed is not None
+                data[key] = parsed
+        if meta is not None:
+            if data.get("construct") not in meta.constructs:
+                self.fail(doc, f"unknown construct {data.get('construct')!r} "
+                          f"(one of {', '.join(meta.constructs)})", ("construct",))
+                ok = False
+            for index, phase in enumerate(data.get("phases") or []):
+                if phase not in meta.phases:
+                    self.fail(doc, f"unknown phase {phase!r} (one of {', '.join(meta.phases)})",
+                              ("phases", index))
+                    ok = False
+        recommendation = self.model(Recommendation, data, doc, ())
+        return recommendation if ok else None
+
+
+def _at(data: Any, path: tuple) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

@@ -1,0 +1,94 @@
+"""The rule base: metadata and weights, derivation rules, and the recommendations.
+
+These are plain models of what rules/ holds; conditions arrive already parsed and
+checked against the catalogue (see ``knowledge``), so nothing here knows YAML.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from typing import Annotated, Any, Literal as TypingLiteral
+
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
+
+
+from .conditions import Condition
+
+Outcome = TypingLiteral["advised", "satisfied", "not_applicable", "undetermined"]
+OUTCOMES: tuple[str, ...] = ("not_applicable", "advised", "satisfied", "undetermined")
+Severity = TypingLiteral["low", "medium", "high", "critical"]
+BaseSeverity = TypingLiteral["low", "medium", "high"]
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+Timing = TypingLiteral["overdue", "now", "next"]
+
+_strict = ConfigDict(extra="forbid", frozen=True)
+
+
+class Metadata(BaseModel):
+    """rules/knowledge-base.yaml: what the knowledge base is and how it weighs advice."""
+
+    model_config = _strict
+
+    name: str
+    version: str
+    constructs: dict[str, str] = Field(min_length=1)
+    phases: list[str] = Field(min_length=1)
+    severity_points: dict[Severity, float]
+    timing_weights: dict[Timing, float]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Metadata":
+        missing = [s for s in SEVERITIES if s not in self.severity_points]
+        missing += [t for t in ("overdue", "now", "next") if t not in self.timing_weights]
+        if missing:
+            raise ValueError(f"missing weights for {', '.join(missing)}")
+        return self
+
+
+class Derivation(BaseModel):
+    """A derived fact: true when ``when`` is known true, false when known false."""
+
+    model_config = _strict
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    meaning: str
+    when: Annotated[Condition, SkipValidation]
+
+
+class Example(BaseModel):
+    """Answers under which a recommendation must reach ``outcome``."""
+
+    model_config = _strict
+
+    outcome: Outcome
+    severity: Severity | None = None
+    answers: dict[str, Any]
+    note: str | None = None
+
+
+with warnings.catch_warnings():
+    # `construct` is the contract's key for a construct id; pydantic warns that it
+    # shadows the deprecated BaseModel.construct, which ipsexpert never calls.
+    warnings.simplefilter("ignore", UserWarning)
+
+    class Recommendation(BaseModel):
+        """One recommendation of the framework, as data."""
+
+        model_config = _strict
+
+        id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+        title: str
+        construct: str
+        aspect: list[TypingLiteral["organisational", "management", "political", "legal", "technical"]]
+        phases: list[str] = Field(min_length=1)
+        severity: BaseSeverity
+        applies: Annotated[Condition, SkipValidation]
+        advised: Annotated[Condition, SkipValidation]
+        escalate: Annotated[Condition | None, SkipValidation] = None
+        advice: str
+        rationale: str
+        eif: list[Annotated[int, Field(ge=1, le=47)]] = []
+        source: str
+        examples: list[Example] = []
+        file: str = ""

@@ -1,0 +1,114 @@
+"""Scenarios: a project's answers, from a file or from a caller, checked against the catalogue.
+
+A scenario is what a user writes; every answer is checked strictly against the fact
+catalogue, every problem in a file is reported at once with its line, and unknown is a
+first-class answer (omitted, ``unknown`` or null), never read as "no".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .catalogue import suggest
+from .documents import DEFAULT_LIMITS, Document, Limits, format_path, read_document
+from .errors import Problem, ScenarioError
+from .knowledge import KnowledgeBase
+from .rulebase import Outcome, Severity
+
+
+class Expectation(BaseModel):
+    """What a recommendation must conclude for this scenario (used by tests and CI)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    outcome: Outcome
+    severity: Severity | None = None
+
+
+class Scenario(BaseModel):
+    """A project described by its answers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "unnamed scenario"
+    as_of: str | None = None
+    description: str | None = None
+    illustrative: bool = False
+    sources: list[str] = []
+    answers: dict[str, Any] = Field(default_factory=dict)
+    expect: dict[str, Expectation] = {}
+    source: str | None = Field(default=None, exclude=True)
+
+    def known_answers(self) -> dict[str, Any]:
+        """The answers that are not unknown."""
+        return {key: value for key, value in self.answers.items() if value is not None}
+
+
+def _expectation(value: Any) -> Any:
+    return {"outcome": value} if isinstance(value, str) else value
+
+
+def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
+                  base: tuple = ("answers",)) -> tuple[dict[str, Any], list[Problem]]:
+    """Strictly checked answers (None for unknown), in catalogue order, and every problem."""
+    if answers is None:
+        return {}, []
+    if not isinstance(answers, Mapping):
+        return {}, [_located(doc, "answers must be a mapping of fact id to value", base)]
+    checked: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for fact_id, value in answers.items():
+        path = base + (fact_id,)
+        if fact_id in kb.derived:
+            problems.append(_located(doc, f"{fact_id} is derived from other answers and cannot be "
+                                    "stated; give the answers it is derived from", path))
+        elif fact_id not in kb.facts:
+            problems.append(_located(doc, f"unknown fact{suggest(str(fact_id), list(kb.facts))}", path))
+        else:
+            try:
+                checked[fact_id] = kb.facts[fact_id].check(value)
+            except ValueError as exc:
+                problems.append(_located(doc, str(exc), path))
+    ordered = {fact_id: checked[fact_id] for fact_id in kb.facts if fact_id in checked}
+    return ordered, problems
+
+
+def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None) -> Scenario:
+    """A checked Scenario from parsed data; ScenarioError lists every problem."""
+    name = doc.name if doc else None
+    if not isinstance(data, Mapping):
+        raise ScenarioError("a scenario must be a mapping with `answers` (and `name`, `as_of`, ...)",
+                            file=name, line=1 if doc else None)
+    data = dict(data)
+    answers, problems = check_answers(data.pop("answers", None), kb, doc)
+    if isinstance(data.get("expect"), Mapping):
+        data["expect"] = {key: _expectation(value) for key, value in data["expect"].items()}
+        for key in data["expect"]:
+            if key not in kb.recommendations:
+                problems.append(_located(doc, f"unknown recommendation{suggest(str(key), list(kb.recommendations))}",
+                                         ("expect", key)))
+    if isinstance(data.get("as_of"), (int, float)) and not isinstance(data.get("as_of"), bool):
+        data["as_of"] = str(data["as_of"])
+    try:
+        scenario = Scenario.model_validate(dict(data, answers=answers, source=name))
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.append(_located(doc, error["msg"], tuple(error["loc"])))
+        scenario = None
+    if problems:
+        raise ScenarioError(problems=problems)
+    return scenario
+
+
+def _located(doc: Document | None, message: str, path: tuple) -> Problem:
+    return Problem(message, doc.name if doc else None, doc.line_of(path) if doc else None,
+                   format_path(path))
+
+
+def load_scenario(path: str | Path, kb: KnowledgeBase, limits: Limits = DEFAULT_LIMITS) -> Scenario:
+    """Read and check one scenario file."""
+    doc = read_document(path, limits)
+    return scenario_from_data(doc.data, kb, doc)
