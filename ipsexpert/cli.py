@@ -212,3 +212,18 @@ def kb_check(path) -> None:
                         f"{len(kb.derived)} derived facts in {kb.path}")
         if findings:
             sys.exit(EXIT_FOUND)
+
+
+# --- consult: owned by ipsexpert/consult.py ---------------------------------------------
+@main.command()
+@click.option("--save", type=click.Path(dir_okay=False), default=None,
+              help="Save answers here as they are given [default: ipsexpert-consultation.yaml].")
+@click.option("--resume", type=click.Path(dir_okay=False), default=None,
+              help="Continue a consultation saved in this file.")
+@kb_option
+def consult(save, resume, kb_path) -> None:
+    """A question-and-answer consultation that asks only what can still matter."""
+    with user_errors():
+        from .consult import run_consultation
+        sys.exit(run_consultation(save=save, resume=resume, kb_path=kb_path))
+# --- end of consult ---------------------------------------------------------------------

@@ -40,20 +40,6 @@ def check(kb: KnowledgeBase) -> list[Finding]:
             + checker.recommendations() + checker.examples())
 
 
-def outcome(rec: Recommendation, value_of) -> tuple[str, bool]:
-    """The specification's outcome from the evaluator, and whether it escalates."""
-    applies = conditions.evaluate(rec.applies, value_of)
-    advised = conditions.evaluate(rec.advised, value_of)
-    if applies is False:
-        return "not_applicable", False
-    if applies and advised:
-        up = rec.escalate is not None and conditions.evaluate(rec.escalate, value_of) is True
-        return "advised", up
-    if advised is False:
-        return "satisfied", False
-    return "undetermined", False
-
-
 def rule_parts(rec: Recommendation) -> list[tuple[str, Condition]]:
     parts = [("applies", rec.applies), ("advised", rec.advised)]
     return parts + ([("escalate", rec.escalate)] if rec.escalate is not None else [])
@@ -159,9 +145,9 @@ class _Checker:
             if conditions.evaluate(ask_if, value_of) is not False:
                 continue
             known = {f: value_of(f) for f in others if value_of(f) is not None}
-            hidden = outcome(rec, self.kb.value_of(known))
+            hidden = rec.evaluate(self.kb.value_of(known))
             for value in self.values(fact_id):
-                if value is not None and outcome(rec, self.kb.value_of({**known, fact_id: value})) != hidden:
+                if value is not None and rec.evaluate(self.kb.value_of({**known, fact_id: value})) != hidden:
                     return ", ".join(f"{f}={v}" for f, v in known.items()) or "no other answers"
         return None
 
@@ -188,12 +174,12 @@ class _Checker:
         space_facts = self.catalogue_facts(*(c for _, c in rule_parts(rec)))
         if self.profiles(space_facts) is None:
             return []
-        baseline = [outcome(rec, value_of) for value_of in self.profiles(space_facts)]
+        baseline = [rec.evaluate(value_of) for value_of in self.profiles(space_facts)]
         findings = []
         for key, cond in rule_parts(rec):
             for path, reduced in _removals(cond, (key,)):
                 variant = rec.model_copy(update={key: reduced})
-                if all(outcome(variant, value_of) == expected
+                if all(variant.evaluate(value_of) == expected
                        for value_of, expected in zip(self.profiles(space_facts), baseline)):
                     findings.append(Finding(rec.file, _show_path(path), f"redundant condition in {rec.id}: "
                                             "removing it changes no outcome or escalation"))
@@ -208,7 +194,7 @@ class _Checker:
                 if problems:
                     findings += [Finding(rec.file, f"{where}.{p.field}", p.message) for p in problems]
                     continue
-                got, up = outcome(rec, self.kb.value_of({k: v for k, v in answers.items() if v is not None}))
+                got, up = rec.evaluate(self.kb.value_of({k: v for k, v in answers.items() if v is not None}))
                 severity = (escalated(rec.severity) if up else rec.severity) if got == "advised" else None
                 if got != example.outcome:
                     findings.append(Finding(rec.file, where, f"expected {example.outcome}, the rules give {got}"))

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal as TypingLiteral
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
 
 
+from . import conditions
 from .conditions import Condition
 
 Outcome = TypingLiteral["advised", "satisfied", "not_applicable", "undetermined"]
@@ -92,3 +93,20 @@ with warnings.catch_warnings():
         source: str
         examples: list[Example] = []
         file: str = ""
+
+        def evaluate(self, value_of) -> tuple[str, bool]:
+            """The outcome straight from the conditions (no engine), and whether it escalates.
+
+            This is the specification's reading, used to check the engine, to reason
+            about rules (kb check, consultation) and as the benchmarks' floor.
+            """
+            applies = conditions.evaluate(self.applies, value_of)
+            advised = conditions.evaluate(self.advised, value_of)
+            if applies is False:
+                return "not_applicable", False
+            if applies and advised:
+                escalates = self.escalate is not None and conditions.evaluate(self.escalate, value_of) is True
+                return "advised", escalates
+            if advised is False:
+                return "satisfied", False
+            return "undetermined", False

@@ -1,0 +1,37 @@
+"""Shared fixtures and the seeded hypothesis profile that keeps the suite deterministic."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ipsexpert", derandomize=True, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ipsexpert")
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def expert():
+    """One compiled shipped knowledge base for the whole session."""
+    from ipsexpert.evaluation import Expert
+    return Expert()
+
+
+@pytest.fixture(scope="session")
+def kb(expert):
+    return expert.kb
+
+
+def run_cli(*args: str, input: str | None = None, cwd: Path | None = None,
+            env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """The real command in a subprocess, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "ipsexpert", *args], input=input, capture_output=True,
+                          text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=timeout)
