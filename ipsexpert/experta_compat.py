@@ -29,15 +29,18 @@ def _import_experta():
             import experta
             from experta import AS, Fact, KnowledgeEngine, Rule
             from experta.fieldconstraint import L, P
+            from experta.matchers.rete import ReteMatcher
+            from experta.matchers.rete.nodes import ConflictSetNode
+            from experta.matchers.rete.token import Token
         finally:
             for name in added:
                 delattr(collections, name)
             for handler in list(root.handlers):
                 if handler not in handlers_before:
                     root.removeHandler(handler)
-    return experta, AS, Fact, KnowledgeEngine, Rule, L, P
+    return experta, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode, Token
 
 
-experta, AS, Fact, KnowledgeEngine, Rule, L, P = _import_experta()
+experta, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode, Token = _import_experta()
 
-__all__ = ["AS", "Fact", "KnowledgeEngine", "L", "P", "Rule", "experta"]
+__all__ = ["AS", "ConflictSetNode", "Fact", "KnowledgeEngine", "L", "P", "ReteMatcher", "Rule", "Token", "experta"]
