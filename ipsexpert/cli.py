@@ -201,9 +201,18 @@ def kb_check(path) -> None:
     failing examples. Exit 0 clean, 1 findings, 2 unreadable.
     """
     with user_errors():
+        from .errors import KnowledgeBaseError
         from .kbcheck import check
         from .knowledge import load_knowledge_base
-        kb = load_knowledge_base(path)
+        try:
+            kb = load_knowledge_base(path)
+        except KnowledgeBaseError as exc:
+            if exc.unreadable:
+                raise
+            for problem in exc.problems:
+                click.echo(str(problem))
+            click.echo(f"{len(exc.problems)} finding(s); the knowledge base cannot be used until they are fixed")
+            sys.exit(EXIT_FOUND)
         findings = check(kb)
         for finding in findings:
             click.echo(str(finding))

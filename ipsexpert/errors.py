@@ -52,7 +52,14 @@ class ScenarioError(IpsExpertError):
 
 
 class KnowledgeBaseError(IpsExpertError):
-    """A knowledge base (rules/ and facts/) cannot be loaded."""
+    """A knowledge base (rules/ and facts/) cannot be loaded.
+
+    ``unreadable`` tells a file that cannot be parsed at all from one that parses but
+    breaks a rule of the knowledge base (an unknown fact, a cycle): ``kb check``
+    reports the latter as findings, the way a linter reports code it could read.
+    """
+
+    unreadable = True
 
 
 class InputError(IpsExpertError):

@@ -107,6 +107,7 @@ class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
+        self.unreadable = False
         self.digest = hashlib.sha256()
         self.files: dict[str, str] = {}
 
@@ -120,6 +121,7 @@ class _Loader:
             self.problems.extend(exc.problems)
         except OSError as exc:
             self.problems.append(Problem(f"cannot be read: {exc.strerror}", str(path)))
+        self.unreadable = True
         return None
 
     def fail(self, doc: Document, message: str, path: tuple) -> None:
@@ -154,7 +156,9 @@ class _Loader:
         facts = self.attach_ask_if(facts, types)
         recommendations = self.load_recommendations(meta, types)
         if self.problems or meta is None:
-            raise KnowledgeBaseError(problems=self.problems)
+            error = KnowledgeBaseError(problems=self.problems)
+            error.unreadable = self.unreadable or meta is None
+            raise error
         return KnowledgeBase(self.root, meta, facts, derived, recommendations,
                              self.digest.hexdigest()[:16], self.files)
 
