@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager, nullcontext
+from datetime import date
 from typing import Iterator
 
 import click
@@ -80,18 +81,24 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="FILE|FOLDER...")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True, help="Output format. json prints one array with a report per scenario.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json", "html"]), default="table",
+              show_default=True, help="Output format. json prints one array with a report per scenario; "
+                                      "html one self-contained page.")
+@click.option("--view", type=click.Choice(["report", "roadmap", "matrix"]), default="report", show_default=True,
+              help="report: advice by rank; roadmap: advice by timing (overdue, now, next) and construct; "
+                   "matrix: scenarios x recommendations, one symbol per outcome.")
 @click.option("--explain", is_flag=True, help="With --format table: show how each advice was concluded.")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None,
               help="Exit 1 when any scenario gets advice of this severity or higher (for CI).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The date --fail-on checks accepted risks against (default: today); fixes runs in CI.")
 @click.option("--trace", is_flag=True, help="Print the rules as they fire, per scenario, on stderr.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the output to this file (atomically) instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes; 0 means one per core. Output is identical for any value.")
 @kb_option
-def evaluate(paths, fmt, explain, fail_on, trace, output, jobs, kb_path) -> None:
+def evaluate(paths, fmt, view, explain, fail_on, today, trace, output, jobs, kb_path) -> None:
     """Evaluate scenario files and print a report for each.
 
     FILE is a scenario in YAML or JSON; a FOLDER contributes every *.yaml, *.yml and
@@ -102,14 +109,18 @@ def evaluate(paths, fmt, explain, fail_on, trace, output, jobs, kb_path) -> None
         from .batch import collect, evaluate_files
         from .evaluation import Expert
         from .knowledge import load_knowledge_base
+        from .output import check_combination
 
+        check_combination(fmt, view)
         expert = Expert(load_knowledge_base(kb_path))
+        today = today.date() if today else date.today()
         files, problems = collect(paths)
         report_problems(problems)
         found = False
         from .files import atomic_writer
+        from .output import make_writer
         with (atomic_writer(output) if output else nullcontext(sys.stdout)) as stream:
-            writer = _writer(fmt, explain, stream)
+            writer = make_writer(fmt, view, explain, stream)
             results = evaluate_files(files, expert, jobs, trace)
             for result in _progress(results, len(files), fmt, output):
                 if result.problems:
@@ -121,7 +132,7 @@ def evaluate(paths, fmt, explain, fail_on, trace, output, jobs, kb_path) -> None
                     for line in result.trace:
                         click.echo(line, err=True)
                 writer.write(result.report)
-                found = found or bool(fail_on and result.report.at_or_above(fail_on))
+                found = found or bool(fail_on and result.report.at_or_above(fail_on, today))
             writer.close()
         if problems:
             sys.exit(EXIT_USER_ERROR)
@@ -139,28 +150,6 @@ def _progress(results, total: int, fmt: str, output: str | None):
 def _bar(results, total: int):
     with click.progressbar(results, length=total, label="Evaluating", file=sys.stderr) as bar:
         yield from bar
-
-
-class _writer:
-    """Writes reports as they come, so a batch of any size holds one report at a time."""
-
-    def __init__(self, fmt: str, explain: bool, stream) -> None:
-        self.fmt, self.explain, self.stream, self.count = fmt, explain, stream, 0
-
-    def write(self, report) -> None:
-        from . import render
-        if self.fmt == "json":
-            self.stream.write(("[\n" if self.count == 0 else ",\n") + report.model_dump_json(indent=2))
-        elif self.fmt == "markdown":
-            self.stream.write(("\n---\n\n" if self.count else "") + render.markdown(report))
-        else:
-            self.stream.write(("\n" if self.count else "") + render.table(report, self.explain))
-        self.stream.flush()
-        self.count += 1
-
-    def close(self) -> None:
-        if self.fmt == "json":
-            self.stream.write("[]\n" if self.count == 0 else "\n]\n")
 
 
 @main.group()
@@ -236,3 +225,34 @@ def consult(save, resume, kb_path) -> None:
         from .consult import run_consultation
         sys.exit(run_consultation(save=save, resume=resume, kb_path=kb_path))
 # --- end of consult ---------------------------------------------------------------------
+
+
+# --- whatif: owned by ipsexpert/whatif.py -----------------------------------------------
+@main.command()
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--max-changes", type=click.IntRange(1, 2), default=2, show_default=True,
+              help="Consider single answer changes, then pairs.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
+              show_default=True)
+@kb_option
+def whatif(path, max_changes, fmt, kb_path) -> None:
+    """The smallest answer changes that would remove the most severe advice."""
+    with user_errors():
+        from .whatif import run_whatif
+        sys.exit(run_whatif(path, max_changes=max_changes, fmt=fmt, kb_path=kb_path))
+# --- end of whatif ----------------------------------------------------------------------
+
+
+# --- diff: owned by ipsexpert/diff.py ---------------------------------------------------
+@main.command()
+@click.argument("old", metavar="OLD", type=click.Path(dir_okay=False))
+@click.argument("new", metavar="NEW", type=click.Path(dir_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
+              show_default=True)
+@kb_option
+def diff(old, new, fmt, kb_path) -> None:
+    """Compare two assessments of a project: answers, advice, outcomes."""
+    with user_errors():
+        from .diff import run_diff
+        sys.exit(run_diff(old, new, fmt=fmt, kb_path=kb_path))
+# --- end of diff ------------------------------------------------------------------------

@@ -6,6 +6,12 @@ depth, node count and alias use before anything is built, and only then composed
 with the safe loader; aliases are counted as the nodes they would expand to, so a
 "billion laughs" file is rejected before it is expanded. The composed node tree also
 gives every field its line, so errors can say where they are.
+
+Beyond the size bounds, a document must not hold a recursive alias, a key twice in
+one mapping (YAML or JSON: the later value would silently win), an integer outside
+the signed 64-bit range (no answer needs more, and JSON readers of the report could
+not hold it) or, in JSON, the non-standard ``NaN``/``Infinity``. Every such document
+is an ``InputError`` naming the file (and the line where known), never another exception.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ class Limits:
     max_bytes: int = 1024 * 1024
     max_depth: int = 32
     max_nodes: int = 100_000
+    max_integer: int = 2**63 - 1
 
 
 DEFAULT_LIMITS = Limits()
@@ -103,15 +110,73 @@ def parse_document(raw: bytes, name: str, *, json_format: bool = False,
     return _parse_yaml(text, name, limits)
 
 
+class _JSONRejected(ValueError):
+    """Raised from inside the JSON parser's hooks; ``line`` where it can be found."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def _parse_json(text: str, name: str, limits: Limits) -> Document:
+    def bounded_int(digits: str) -> int:
+        # Checked on the text first: converting thousands of digits is slow, and
+        # beyond 4300 digits Python refuses with a ValueError of its own.
+        if len(digits.lstrip("-")) <= 20:
+            value = int(digits)
+            if abs(value) <= limits.max_integer:
+                return value
+        raise _JSONRejected(_too_large(limits), _line_of_text(text, digits))
+
+    def no_constant(constant: str) -> Any:
+        raise _JSONRejected(f"is not valid JSON: {constant} is not a JSON value",
+                            _line_of_text(text, constant))
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+        result: dict = {}
+        for key, value in pairs:
+            if key in result:
+                raise _JSONRejected(f"holds the key {key!r} twice in one object")
+            result[key] = value
+        return result
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=bounded_int, parse_constant=no_constant,
+                          object_pairs_hook=unique_keys)
     except RecursionError:
         raise InputError(f"is nested deeper than the limit of {limits.max_depth}", file=name) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"is not valid JSON: {exc.msg}", file=name, line=exc.lineno) from None
+    except _JSONRejected as exc:
+        raise InputError(str(exc), file=name, line=exc.line) from None
+    except ValueError as exc:  # anything else the standard parser refuses
+        raise InputError(f"is not valid JSON: {exc}", file=name) from None
     _check_json_shape(data, name, limits)
-    return Document(name, data)
+    return Document(name, data, _json_lines(text))
+
+
+def _line_of_text(text: str, fragment: str) -> int | None:
+    index = text.find(fragment)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+def _json_lines(text: str) -> dict[Path_, int]:
+    """Field lines for a JSON document, best effort: valid JSON composes as YAML flow.
+
+    Only node positions are taken from the YAML composer (never its values); the
+    document is already known to be valid, bounded JSON, which has no aliases.
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return {}
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        try:
+            _walk_nodes(node, "", lines, None)
+        except InputError:
+            return {}
+    return lines
 
 
 def _check_json_shape(data: Any, name: str, limits: Limits) -> None:
@@ -130,15 +195,74 @@ def _check_json_shape(data: Any, name: str, limits: Limits) -> None:
             stack.extend((value, depth + 1) for value in node)
 
 
+def _too_large(limits: Limits) -> str:
+    return (f"holds a whole number outside the range of -{limits.max_integer} to "
+            f"{limits.max_integer}")
+
+
+class _BoundedLoader(_Loader):
+    """The safe loader with bounded integers; a scalar it cannot build is a located error."""
+
+    limits: Limits = DEFAULT_LIMITS
+
+
+def _int_in_range(node: yaml.ScalarNode, limits: Limits) -> bool:
+    """Whether an int-tagged scalar is within ``limits``, judged on its length first:
+    converting thousands of digits is slow, and past 4300 Python refuses outright
+    (binary, octal, decimal and hexadecimal spellings of 2**63 all fit in 70 characters)."""
+    if len(str(node.value).replace("_", "").lstrip("+-")) > 70:
+        return False
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(_ScalarText, node)
+    return abs(value) <= limits.max_integer
+
+
+class _ScalarText:
+    """Just enough of a constructor for SafeConstructor.construct_yaml_int (pure text work)."""
+
+    @staticmethod
+    def construct_scalar(node: yaml.ScalarNode) -> str:
+        return str(node.value)
+
+
+def _bounded_int(loader: _BoundedLoader, node: yaml.ScalarNode) -> int:
+    # _walk_nodes has already checked every int with its field path; this is the backstop.
+    if not _int_in_range(node, loader.limits):
+        raise yaml.constructor.ConstructorError(None, None, _too_large(loader.limits), node.start_mark)
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
+def _guarded(construct):
+    """A scalar constructor whose ValueError (e.g. the date 2020-13-45) becomes a YAML error."""
+    def wrapper(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}: {exc}",
+                node.start_mark) from None
+    return wrapper
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
+for _tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"):
+    _BoundedLoader.add_constructor(_tag, _guarded(_Loader.yaml_constructors[_tag]))
+
+# libyaml's own nesting guard fires before ours on very deep flow collections.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
 def _parse_yaml(text: str, name: str, limits: Limits) -> Document:
+    lines: dict[Path_, int] = {}
     try:
         _scan_events(text, name, limits)
-        loader = _Loader(text)
+        loader = _BoundedLoader(text)
+        loader.limits = limits
         try:
             node = loader.get_single_node()
             if node is None:
                 raise InputError("is empty", file=name)
             _check_expansion(node, name, limits)
+            _walk_nodes(node, name, lines, limits)
             data = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -146,11 +270,12 @@ def _parse_yaml(text: str, name: str, limits: Limits) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem == _LIBYAML_DEPTH:
+            raise InputError(f"is nested deeper than the limit of {limits.max_depth}",
+                             file=name, line=line) from None
         raise InputError(f"is not valid YAML: {problem}", file=name, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"is not valid YAML: {exc}", file=name) from None
-    lines: dict[Path_, int] = {}
-    _record_lines(node, (), lines)
     return Document(name, data, lines)
 
 
@@ -180,20 +305,40 @@ def _scan_events(text: str, name: str, limits: Limits) -> None:
 
 
 def _check_expansion(root: yaml.Node, name: str, limits: Limits) -> None:
-    """Count the nodes the document would expand to, aliases included, without expanding."""
+    """Size and depth of the document as aliases would expand it, without expanding it.
+
+    An iterative depth-first walk over the node graph, each node once: a node met
+    again while its own children are still being walked is an alias to itself.
+    """
     sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    walking: set[int] = set()
     stack = [(root, False)]
     while stack:
         node, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
+        key = id(node)
         if children_done:
-            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[id(node)] > limits.max_nodes:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            depths[key] = (1 + max((depths[id(child)] for child in children), default=0)
+                           if isinstance(node, yaml.CollectionNode) else 0)
+            walking.discard(key)
+            line = node.start_mark.line + 1
+            if sizes[key] > limits.max_nodes:
                 raise InputError(
                     f"expands (through aliases) to more than the limit of {limits.max_nodes} values",
-                    file=name, line=node.start_mark.line + 1)
+                    file=name, line=line)
+            if depths[key] > limits.max_depth:
+                raise InputError(
+                    f"is nested (through aliases) deeper than the limit of {limits.max_depth}",
+                    file=name, line=line)
             continue
+        if key in sizes:
+            continue
+        if key in walking:
+            raise InputError("holds an alias to a node that contains it (a recursive structure)",
+                             file=name, line=node.start_mark.line + 1)
+        walking.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
 
@@ -206,14 +351,41 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Limits | None) -> None:
+    """Record the line of every field path; with ``limits``, also reject a key given
+    twice in one mapping and an integer out of range, naming the field.
+
+    Iterative (the expanded depth is already bounded, but the walk follows aliases).
+    Keys are compared as written with their resolved tag, so ``a`` and ``"a"`` are the
+    same key; merge keys (``<<``) are YAML's explicit way to override and are allowed.
+    """
+    stack = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple, int] = {}
+            children = []
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                    continue
+                line = key.start_mark.line + 1
+                if limits is not None and (key.tag, key.value) in seen:
+                    raise InputError(f"the key {key.value!r} is given twice in one mapping (first on "
+                                     f"line {seen[(key.tag, key.value)]})", file=name, line=line,
+                                     field=format_path(path + (key.value,)) or None)
+                seen[(key.tag, key.value)] = line
                 key_path = path + (key.value,)
-                lines.setdefault(key_path, key.start_mark.line + 1)
-                _record_lines(value, key_path, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, path + (index,), lines)
+                lines.setdefault(key_path, line)
+                children.append((value, key_path))
+            stack.extend(reversed(children))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed([(item, path + (index,)) for index, item in enumerate(node.value)]))
+        elif (limits is not None and node.tag == _INT_TAG and isinstance(node, yaml.ScalarNode)
+              and not _int_in_range(node, limits)):
+            raise InputError(_too_large(limits), file=name, line=node.start_mark.line + 1,
+                             field=format_path(path) or None)

@@ -17,7 +17,8 @@ from .errors import ScenarioError
 from .explain import Explainer
 from .knowledge import KnowledgeBase, _natural_key, load_knowledge_base
 from .priority import escalated, rank_key, score, timing
-from .report import Advice, KnowledgeBaseInfo, Report, Settled, Undetermined
+from .report import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Report, Settled,
+                     Undetermined)
 from .rulebase import OUTCOMES
 from .scenario import Scenario, check_answers, load_scenario
 
@@ -72,7 +73,8 @@ class Expert:
         kb = self.kb
         answers = scenario.known_answers()
         value_of = kb.value_of(answers)
-        explainer = Explainer(kb, run)
+        explainer = Explainer(kb, run, scenario.notes)
+        accepted = {item.id: Accepted(reason=item.reason, until=item.until) for item in scenario.accepted}
         outcomes = self.outcomes(run)
         phase = answers.get("phase")
         advice, undetermined, settled = [], [], []
@@ -87,7 +89,8 @@ class Expert:
                 advice.append(Advice(id=rec_id, title=rec.title, construct=rec.construct, severity=severity,
                                      base_severity=rec.severity, escalated=severity != rec.severity,
                                      timing=when, score=points, rank=0, phases=rec.phases, advice=rec.advice,
-                                     eif=rec.eif, explanation=explanation))
+                                     eif=self.eif_references(rec.eif), accepted=accepted.get(rec_id),
+                                     explanation=explanation))
             elif outcome == "undetermined":
                 open_ids = conditions.open_facts(rec.applies, value_of) + conditions.open_facts(rec.advised, value_of)
                 deciding = [fact_id for fact_id in kb.expand_derived(open_ids, value_of)
@@ -103,8 +106,27 @@ class Expert:
         return Report(source=scenario.source, name=scenario.name, as_of=scenario.as_of, answers=answers,
                       derived={derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
                       outcomes=outcomes, counts=counts, advice=advice, undetermined=undetermined,
-                      settled=settled, knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version,
-                                                                        hash=kb.digest))
+                      settled=settled, eif_layers=self.eif_layers(advice), notes=scenario.notes,
+                      knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version, hash=kb.digest))
+
+    def eif_references(self, numbers: list[int]) -> list[EifReference]:
+        """EIF numbers with their titles and layers (numbers alone when there is no catalogue)."""
+        catalogue = self.kb.eif.by_number() if self.kb.eif else {}
+        return [EifReference(number=n, title=catalogue[n].title if n in catalogue else "",
+                             layer=catalogue[n].layer if n in catalogue else "") for n in numbers]
+
+    def eif_layers(self, advice: list[Advice]) -> list[EifLayerSummary]:
+        """Per EIF layer, in the EIF's order, the advice that touches it."""
+        if self.kb.eif is None:
+            return []
+        summaries = []
+        for layer, name in self.kb.eif.layers.items():
+            touching = [a for a in advice if any(ref.layer == layer for ref in a.eif)]
+            if touching:
+                numbers = sorted({ref.number for a in touching for ref in a.eif if ref.layer == layer})
+                summaries.append(EifLayerSummary(layer=layer, name=name, eif=numbers,
+                                                 advice=[a.id for a in touching]))
+        return summaries
 
 
 _experts: dict[str, Expert] = {}

@@ -28,9 +28,10 @@ def firings_for(run: Run, rec_id: str, kind: str, value: Any) -> list[Firing]:
 class Explainer:
     """Builds explanation steps for one run."""
 
-    def __init__(self, kb: KnowledgeBase, run: Run) -> None:
+    def __init__(self, kb: KnowledgeBase, run: Run, notes: dict[str, str] | None = None) -> None:
         self.kb = kb
         self.run = run
+        self.notes = notes or {}
 
     def evidence_steps(self, firings: list[Firing], seen: set[str]) -> list[Step]:
         """Answers and derived facts that the fired branches matched, each once."""
@@ -48,8 +49,10 @@ class Explainer:
 
     def answer_step(self, fact_id: str, value: Any) -> Step:
         question = self.kb.facts[fact_id].question
-        return Step(kind="answer", fact=fact_id, value=value, question=question,
-                    text=f"You answered {fact_id} = {show_value(value)} (\"{question}\")")
+        note = self.notes.get(fact_id)
+        return Step(kind="answer", fact=fact_id, value=value, question=question, note=note,
+                    text=f"You answered {fact_id} = {show_value(value)} (\"{question}\")"
+                         + (f" — note: {note}" if note else ""))
 
     def derived_steps(self, fact_id: str, value: Any, seen: set[str]) -> list[Step]:
         derivations = firings_for(self.run, fact_id, "derive", value)

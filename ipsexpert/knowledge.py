@@ -22,7 +22,7 @@ from .catalogue import FactSpec, suggest
 from .conditions import Condition, ConditionSyntaxError, FactType
 from .documents import Document, parse_document
 from .errors import IpsExpertError, KnowledgeBaseError, Problem
-from .rulebase import Derivation, Metadata, Recommendation
+from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -47,6 +47,7 @@ class KnowledgeBase:
     recommendations: dict[str, Recommendation]
     digest: str
     files: dict[str, str] = field(default_factory=dict)  # fact/rule/derived id -> file
+    eif: EifCatalogue | None = None
 
     @cached_property
     def types(self) -> dict[str, FactType]:
@@ -155,12 +156,13 @@ class _Loader:
         derived = self.load_derived(derived_raw, types)
         facts = self.attach_ask_if(facts, types)
         recommendations = self.load_recommendations(meta, types)
+        eif = self.load_eif(recommendations)
         if self.problems or meta is None:
             error = KnowledgeBaseError(problems=self.problems)
             error.unreadable = self.unreadable or meta is None
             raise error
         return KnowledgeBase(self.root, meta, facts, derived, recommendations,
-                             self.digest.hexdigest()[:16], self.files)
+                             self.digest.hexdigest()[:16], self.files, eif)
 
     def load_meta(self) -> Metadata | None:
         path = self.root / "rules" / "knowledge-base.yaml"
@@ -169,6 +171,22 @@ class _Loader:
             return None
         doc = self.read(path)
         return self.model(Metadata, doc.data, doc, ()) if doc else None
+
+    def load_eif(self, recommendations: dict[str, Recommendation]) -> EifCatalogue | None:
+        """The optional EIF catalogue; every number a rule cites must be in it."""
+        path = self.root / "rules" / "eif.yaml"
+        if not path.is_file():
+            return None
+        doc = self.read(path)
+        catalogue = self.model(EifCatalogue, doc.data, doc, ()) if doc else None
+        if catalogue is not None:
+            known = catalogue.by_number()
+            for rec in recommendations.values():
+                for index, number in enumerate(rec.eif):
+                    if number not in known:
+                        self.problems.append(Problem(f"EIF recommendation {number} is not in {path.name}",
+                                                     rec.file, None, f"eif[{index}]"))
+        return catalogue
 
     def load_facts(self, meta: Metadata | None) -> dict[str, FactSpec]:
         facts: dict[str, FactSpec] = {}

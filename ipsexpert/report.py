@@ -7,11 +7,12 @@ the JSON contract (keys documented in the README), the same bytes for the same i
 from __future__ import annotations
 
 import warnings
+from datetime import date
 from typing import Any, Literal as TypingLiteral
 
 from pydantic import BaseModel, ConfigDict
 
-from .rulebase import Outcome, Severity, Timing
+from .rulebase import SEVERITIES, Outcome, Severity, Timing
 
 with warnings.catch_warnings():
     # `construct` is the JSON contract's key for a construct id; pydantic warns that it
@@ -29,12 +30,34 @@ with warnings.catch_warnings():
         value: Any = None
         question: str | None = None
         rule: str | None = None
+        note: str | None = None
 
     class Explanation(BaseModel):
         """How a conclusion was reached: structured steps and their rendering."""
 
         steps: list[Step]
         text: str
+
+    class EifReference(BaseModel):
+        """A related EIF 2017 recommendation, as the knowledge base's catalogue names it."""
+
+        number: int
+        title: str
+        layer: str
+
+    class EifLayerSummary(BaseModel):
+        """The advice touching one EIF layer: a starting point for an interoperability assessment."""
+
+        layer: str
+        name: str
+        eif: list[int]
+        advice: list[str]
+
+    class Accepted(BaseModel):
+        """The project has accepted this advice as a risk, for a reason, possibly until a date."""
+
+        reason: str
+        until: date | None = None
 
     class Advice(BaseModel):
         """An advised recommendation, with its priority and explanation."""
@@ -50,8 +73,13 @@ with warnings.catch_warnings():
         rank: int
         phases: list[str]
         advice: str
-        eif: list[int]
+        eif: list[EifReference]
+        accepted: Accepted | None = None
         explanation: Explanation
+
+        def counts_for_fail_on(self, today: date) -> bool:
+            """Accepted advice does not fail a build until its acceptance runs out."""
+            return self.accepted is None or (self.accepted.until is not None and today > self.accepted.until)
 
     class Undetermined(BaseModel):
         """A recommendation that open questions still decide."""
@@ -86,10 +114,12 @@ with warnings.catch_warnings():
         advice: list[Advice]
         undetermined: list[Undetermined]
         settled: list[Settled]
+        eif_layers: list[EifLayerSummary] = []
+        notes: dict[str, str] = {}
         knowledge_base: KnowledgeBaseInfo
 
-        def at_or_above(self, severity: Severity) -> list[Advice]:
-            """Advice whose severity (after escalation) is at least ``severity``."""
-            from .rulebase import SEVERITIES
+        def at_or_above(self, severity: Severity, today: date) -> list[Advice]:
+            """Advice at or above ``severity`` (after escalation), less risks accepted on ``today``."""
             floor = SEVERITIES.index(severity)
-            return [item for item in self.advice if SEVERITIES.index(item.severity) >= floor]
+            return [item for item in self.advice
+                    if SEVERITIES.index(item.severity) >= floor and item.counts_for_fail_on(today)]

@@ -47,6 +47,40 @@ class Metadata(BaseModel):
         return self
 
 
+class EifRecommendation(BaseModel):
+    """One EIF 2017 recommendation, paraphrased, with the layer it belongs to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1, le=47)
+    title: str
+    layer: str
+    chapter: int | None = None
+    principle: str | None = None
+    component: str | None = None
+
+
+class EifCatalogue(BaseModel):
+    """rules/eif.yaml: the EIF recommendations the rules cite, kept beside the rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    chapters: dict[int, str] = {}
+    layers: dict[str, str]
+    recommendations: list[EifRecommendation]
+
+    @model_validator(mode="after")
+    def _layers_known(self) -> "EifCatalogue":
+        unknown = sorted({r.layer for r in self.recommendations} - set(self.layers))
+        if unknown:
+            raise ValueError(f"recommendations name unknown layers: {', '.join(unknown)}")
+        return self
+
+    def by_number(self) -> dict[int, EifRecommendation]:
+        return {r.number: r for r in self.recommendations}
+
+
 class Derivation(BaseModel):
     """A derived fact: true when ``when`` is known true, false when known false."""
 

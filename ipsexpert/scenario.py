@@ -7,6 +7,7 @@ first-class answer (omitted, ``unknown`` or null), never read as "no".
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -28,6 +29,16 @@ class Expectation(BaseModel):
     severity: Severity | None = None
 
 
+class Acceptance(BaseModel):
+    """A risk the project has knowingly accepted: advice it will not act on, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    reason: str = Field(min_length=1)
+    until: date | None = None
+
+
 class Scenario(BaseModel):
     """A project described by its answers."""
 
@@ -40,6 +51,8 @@ class Scenario(BaseModel):
     sources: list[str] = []
     answers: dict[str, Any] = Field(default_factory=dict)
     expect: dict[str, Expectation] = {}
+    accepted: list[Acceptance] = []
+    notes: dict[str, str] = {}
     source: str | None = Field(default=None, exclude=True)
 
     def known_answers(self) -> dict[str, Any]:
@@ -90,7 +103,8 @@ def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None
             if key not in kb.recommendations:
                 problems.append(_located(doc, f"unknown recommendation{suggest(str(key), list(kb.recommendations))}",
                                          ("expect", key)))
-    if isinstance(data.get("as_of"), (int, float)) and not isinstance(data.get("as_of"), bool):
+    problems += _check_references(data, kb, doc)
+    if isinstance(data.get("as_of"), (int, float, date)) and not isinstance(data.get("as_of"), bool):
         data["as_of"] = str(data["as_of"])
     try:
         scenario = Scenario.model_validate(dict(data, answers=answers, source=name))
@@ -101,6 +115,25 @@ def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None
     if problems:
         raise ScenarioError(problems=problems)
     return scenario
+
+
+def _check_references(data: Mapping, kb: KnowledgeBase, doc: Document | None) -> list[Problem]:
+    """Accepted advice must name a recommendation, and notes a catalogue fact."""
+    problems = []
+    accepted = data.get("accepted")
+    if isinstance(accepted, list):
+        for index, item in enumerate(accepted):
+            rec_id = item.get("id") if isinstance(item, Mapping) else None
+            if rec_id is not None and rec_id not in kb.recommendations:
+                problems.append(_located(doc, f"unknown recommendation{suggest(str(rec_id), list(kb.recommendations))}",
+                                         ("accepted", index, "id")))
+    notes = data.get("notes")
+    if isinstance(notes, Mapping):
+        for fact_id in notes:
+            if fact_id not in kb.facts:
+                problems.append(_located(doc, f"unknown fact{suggest(str(fact_id), list(kb.facts))}",
+                                         ("notes", fact_id)))
+    return problems
 
 
 def _located(doc: Document | None, message: str, path: tuple) -> Problem:
