@@ -195,9 +195,9 @@ def _check_json_shape(data: Any, name: str, limits: Limits) -> None:
             stack.extend((value, depth + 1) for value in node)
 
 
-def _too_large(limits: Limits) -> str:
-    return (f"holds a whole number outside the range of -{limits.max_integer} to "
-            f"{limits.max_integer}")
+def _too_large(limits: Limits, located: bool = False) -> str:
+    return (("the number is" if located else "holds a number") + " outside the range of "
+            f"-{limits.max_integer} to {limits.max_integer}")
 
 
 class _BoundedLoader(_Loader):
@@ -387,5 +387,5 @@ def _walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Lim
             stack.extend(reversed([(item, path + (index,)) for index, item in enumerate(node.value)]))
         elif (limits is not None and node.tag == _INT_TAG and isinstance(node, yaml.ScalarNode)
               and not _int_in_range(node, limits)):
-            raise InputError(_too_large(limits), file=name, line=node.start_mark.line + 1,
+            raise InputError(_too_large(limits, located=True), file=name, line=node.start_mark.line + 1,
                              field=format_path(path) or None)

@@ -95,9 +95,10 @@ class Expert:
                 open_ids = conditions.open_facts(rec.applies, value_of) + conditions.open_facts(rec.advised, value_of)
                 deciding = [fact_id for fact_id in kb.expand_derived(open_ids, value_of)
                             if kb.askable(fact_id, value_of)]
-                undetermined.append(Undetermined(id=rec_id, title=rec.title, deciding_facts=deciding))
+                undetermined.append(Undetermined(id=rec_id, title=rec.title, construct=rec.construct,
+                                                 deciding_facts=deciding))
             else:
-                settled.append(Settled(id=rec_id, title=rec.title, outcome=outcome,
+                settled.append(Settled(id=rec_id, title=rec.title, construct=rec.construct, outcome=outcome,
                                        reason=explainer.why_not(rec, outcome)))
         advice.sort(key=lambda item: rank_key(item.score, item.construct, item.id, kb.meta, _natural_key))
         for rank, item in enumerate(advice, start=1):
@@ -107,6 +108,7 @@ class Expert:
                       derived={derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
                       outcomes=outcomes, counts=counts, advice=advice, undetermined=undetermined,
                       settled=settled, eif_layers=self.eif_layers(advice), notes=scenario.notes,
+                      constructs=dict(kb.meta.constructs),
                       knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version, hash=kb.digest))
 
     def eif_references(self, numbers: list[int]) -> list[EifReference]:

@@ -80,7 +80,7 @@ def stakes(kb: KnowledgeBase, answers: Answers) -> dict[str, list[Stake]]:
             if stake not in found.setdefault(fact_id, []):
                 found[fact_id].append(stake)
 
-    phase_open = open_questions(conditions.Test(PHASE, "in", frozenset())) if PHASE in kb.facts else []
+    phase_open = [PHASE] if PHASE in kb.facts and PHASE not in answers and kb.askable(PHASE, value_of) else []
     for rec_id, rec in kb.recommendations.items():
         outcome, _ = rec.evaluate(value_of)
         if outcome == "undetermined":
@@ -126,7 +126,7 @@ def simulate(kb: KnowledgeBase, profile: Answers) -> tuple[dict[str, Any], list[
 
 
 @dataclass(frozen=True)
-class Timing:
+class Latency:
     """How long choosing the next question takes, in milliseconds."""
 
     calls: int
@@ -135,7 +135,7 @@ class Timing:
 
 
 def time_next_question(kb: KnowledgeBase, profiles: Iterable[Answers],
-                       clock: Callable[[], float] = time.perf_counter) -> Timing:
+                       clock: Callable[[], float] = time.perf_counter) -> Latency:
     """Time every ``next_question`` call of consultations answered from ``profiles``.
 
     A user waits for this between two questions, so it is the consultation's latency;
@@ -151,11 +151,8 @@ def time_next_question(kb: KnowledgeBase, profiles: Iterable[Answers],
             if fact_id is None:
                 break
             answers[fact_id] = profile.get(fact_id)
-    if not durations:
-        return Timing(0, 0.0, 0.0)
-    ordered = sorted(durations)
-    return Timing(len(ordered), statistics.median(ordered), ordered[min(len(ordered) - 1,
-                                                                       int(0.95 * len(ordered)))])
+    p95 = statistics.quantiles(durations, n=20, method="inclusive")[-1] if len(durations) > 1 else durations[0]
+    return Latency(len(durations), statistics.median(durations), p95)
 
 
 # --- what each possible answer would do (for "why") ------------------------------------

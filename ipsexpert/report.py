@@ -86,6 +86,7 @@ with warnings.catch_warnings():
 
         id: str
         title: str
+        construct: str
         deciding_facts: list[str]
 
     class Settled(BaseModel):
@@ -93,6 +94,7 @@ with warnings.catch_warnings():
 
         id: str
         title: str
+        construct: str
         outcome: Outcome
         reason: str
 
@@ -116,6 +118,7 @@ with warnings.catch_warnings():
         settled: list[Settled]
         eif_layers: list[EifLayerSummary] = []
         notes: dict[str, str] = {}
+        constructs: dict[str, str] = {}  # id -> title, in roadmap order
         knowledge_base: KnowledgeBaseInfo
 
         def at_or_above(self, severity: Severity, today: date) -> list[Advice]:
