@@ -256,3 +256,27 @@ def diff(old, new, fmt, kb_path) -> None:
         from .diff import run_diff
         sys.exit(run_diff(old, new, fmt=fmt, kb_path=kb_path))
 # --- end of diff ------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the schema to this file instead of standard output.")
+@kb_option
+def schema(output, kb_path) -> None:
+    """The JSON Schema of scenario files, for editors that validate as you type.
+
+    \b
+    Save it and point your editor at it, for example with a first line in a scenario:
+      # yaml-language-server: $schema=ipsexpert-scenario.schema.json
+    """
+    with user_errors():
+        import json
+
+        from .files import write_atomically
+        from .knowledge import load_knowledge_base
+        from .schema import scenario_schema
+        text = json.dumps(scenario_schema(load_knowledge_base(kb_path)), indent=2) + "\n"
+        if output:
+            write_atomically(output, text)
+        else:
+            click.echo(text, nl=False)
