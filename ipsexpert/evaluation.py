@@ -15,7 +15,7 @@ from . import conditions
 from .engine import CompiledKnowledgeBase, Run
 from .errors import ScenarioError
 from .explain import Explainer
-from .knowledge import KnowledgeBase, _natural_key, load_knowledge_base
+from .knowledge import KnowledgeBase, load_knowledge_base
 from .priority import escalated, rank_key, score, timing
 from .report import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Report, Settled,
                      Undetermined)
@@ -100,7 +100,7 @@ class Expert:
             else:
                 settled.append(Settled(id=rec_id, title=rec.title, construct=rec.construct, outcome=outcome,
                                        reason=explainer.why_not(rec, outcome)))
-        advice.sort(key=lambda item: rank_key(item.score, item.construct, item.id, kb.meta, _natural_key))
+        advice.sort(key=lambda item: rank_key(item.score, item.construct, item.id, kb.meta))
         for rank, item in enumerate(advice, start=1):
             item.rank = rank
         counts = {outcome: list(outcomes.values()).count(outcome) for outcome in OUTCOMES}

@@ -14,7 +14,6 @@ from typing import Any, Iterator
 
 from . import conditions
 from .conditions import AllOf, AnyOf, Condition, Not, Test
-from .errors import Problem
 from .knowledge import KnowledgeBase
 from .priority import escalated
 from .rulebase import Recommendation
@@ -231,7 +230,3 @@ def _removals(cond: Condition, path: tuple) -> Iterator[tuple[tuple, Condition]]
 
 def _show_path(path: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + p for i, p in enumerate(path))
-
-
-def problems_as_findings(problems: list[Problem]) -> list[Finding]:
-    return [Finding(p.file or "", p.field or "", p.message) for p in problems]

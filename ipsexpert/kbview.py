@@ -57,7 +57,11 @@ def recommendation_page(kb: KnowledgeBase, rec: Recommendation) -> str:
              f"Advised when: {describe(rec.advised)}", "",
              "What to do", _wrap(rec.advice), "", "Why", _wrap(rec.rationale), ""]
     if rec.eif:
+        catalogue = kb.eif.by_number() if kb.eif else {}
         lines.append("EIF 2017 recommendations: " + ", ".join(map(str, rec.eif)))
+        lines += [f"  {n}: {catalogue[n].title} ({kb.eif.layers[catalogue[n].layer]})"
+                  for n in rec.eif if n in catalogue]
+        lines.append("")
     lines += ["Source", _wrap(rec.source), "", f"Examples: {len(rec.examples)} (in {rec.file})"]
     return "\n".join(lines)
 

@@ -9,7 +9,6 @@ compiles.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +21,7 @@ from .catalogue import FactSpec, suggest
 from .conditions import Condition, ConditionSyntaxError, FactType
 from .documents import Document, parse_document
 from .errors import IpsExpertError, KnowledgeBaseError, Problem
-from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation
+from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation, natural_key
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -96,10 +95,6 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
             raise KnowledgeBaseError(f"has no {part}/ folder", file=str(root))
     loader = _Loader(root)
     return loader.load()
-
-
-def _natural_key(text: str) -> list:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 class _Loader:
@@ -296,7 +291,7 @@ class _Loader:
     def load_recommendations(self, meta: Metadata | None,
                              types: dict[str, FactType]) -> dict[str, Recommendation]:
         folder = self.root / "rules" / "recommendations"
-        paths = sorted(folder.glob("*.yaml"), key=lambda p: _natural_key(p.name)) if folder.is_dir() else []
+        paths = sorted(folder.glob("*.yaml"), key=lambda p: natural_key(p.name)) if folder.is_dir() else []
         if not paths:
             self.problems.append(Problem("holds no recommendation files", str(folder)))
         found: dict[str, Recommendation] = {}
@@ -313,7 +308,7 @@ class _Loader:
                 continue
             found[recommendation.id] = recommendation
             self.files[recommendation.id] = str(path)
-        return dict(sorted(found.items(), key=lambda item: _natural_key(item[0])))
+        return dict(sorted(found.items(), key=lambda item: natural_key(item[0])))
 
     def load_recommendation(self, doc: Document, meta: Metadata | None,
                             types: dict[str, FactType]) -> Recommendation | None:

@@ -6,7 +6,7 @@ advice is an edit of rules/knowledge-base.yaml, not of code.
 
 from __future__ import annotations
 
-from .rulebase import SEVERITIES, Metadata
+from .rulebase import SEVERITIES, Metadata, natural_key
 
 
 def escalated(severity: str) -> str:
@@ -29,9 +29,9 @@ def score(severity: str, when: str, meta: Metadata) -> float:
     return meta.severity_points[severity] * meta.timing_weights[when]
 
 
-def rank_key(item_score: float, construct: str, rec_id: str, meta: Metadata, id_key) -> tuple:
+def rank_key(item_score: float, construct: str, rec_id: str, meta: Metadata) -> tuple:
     """Highest score first, then roadmap order of constructs, then id."""
-    return (-item_score, list(meta.constructs).index(construct), id_key(rec_id))
+    return (-item_score, list(meta.constructs).index(construct), natural_key(rec_id))
 
 
 def timing_words(phases: list[str], current: str | None, when: str) -> str:

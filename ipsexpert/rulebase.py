@@ -6,6 +6,7 @@ checked against the catalogue (see ``knowledge``), so nothing here knows YAML.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from typing import Annotated, Any, Literal as TypingLiteral
@@ -24,6 +25,11 @@ SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 Timing = TypingLiteral["overdue", "now", "next"]
 
 _strict = ConfigDict(extra="forbid", frozen=True)
+
+
+def natural_key(text: str) -> list:
+    """Sort R2 before R10: ids and file names compare by their numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 class Metadata(BaseModel):
