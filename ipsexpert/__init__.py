@@ -21,6 +21,7 @@ _EXPORTS = {
     "ScenarioError": "errors",
     "KnowledgeBaseError": "errors",
     "InputError": "errors",
+    "OutputError": "errors",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

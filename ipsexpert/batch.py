@@ -8,6 +8,7 @@ compiles the knowledge base once. A bad file yields its problems and the batch g
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -29,6 +30,7 @@ class Result:
     report: "Report | None" = None
     problems: list[Problem] | None = None
     trace: list[str] | None = None
+    error: IpsExpertError | None = None  # kept in-process, so --debug can show where it was raised
 
 
 def collect(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
@@ -54,7 +56,13 @@ _worker_expert = None
 
 
 def _init_worker(kb_path: str | None) -> None:
+    """Load the knowledge base once per worker; Ctrl-C is the parent's to handle.
+
+    A terminal sends SIGINT to the whole process group: workers that took it too would
+    each print a traceback and could leave the pool hanging.
+    """
     global _worker_expert
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .evaluation import Expert
     from .knowledge import load_knowledge_base
     _worker_expert = Expert(load_knowledge_base(kb_path))
@@ -62,7 +70,9 @@ def _init_worker(kb_path: str | None) -> None:
 
 def _evaluate_file(args: tuple[str, bool]) -> Result:
     path, trace = args
-    return evaluate_file(_worker_expert, path, trace)
+    result = evaluate_file(_worker_expert, path, trace)
+    result.error = None  # a traceback does not cross the process boundary; the problems do
+    return result
 
 
 def trace_lines(run) -> list[str]:
@@ -79,7 +89,7 @@ def evaluate_file(expert: "Expert", path: str, trace: bool = False) -> Result:
         run = expert.run(scenario.answers)
         return Result(path, expert.report(scenario, run), trace=trace_lines(run) if trace else None)
     except IpsExpertError as exc:
-        return Result(path, problems=exc.problems)
+        return Result(path, problems=exc.problems, error=exc)
 
 
 def evaluate_files(files: list[str], expert: "Expert", jobs: int, trace: bool) -> Iterator[Result]:

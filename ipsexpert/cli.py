@@ -8,6 +8,7 @@ traceback instead. Exit 1 means the check found something (``--fail-on``).
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager, nullcontext
 from datetime import date
@@ -18,7 +19,7 @@ import click
 from . import __version__
 
 SEVERITY_CHOICES = ("low", "medium", "high", "critical")
-EXIT_FOUND, EXIT_USER_ERROR, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_FOUND, EXIT_USER_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
 
 
 class _Context:
@@ -46,6 +47,11 @@ def user_errors() -> Iterator[None]:
             raise
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: stop quietly, with the shell's SIGPIPE code, which
+        # cannot be mistaken for --fail-on's 1; nothing more can be written to stdout.
+        sys.stdout = open(os.devnull, "w")
+        sys.exit(EXIT_BROKEN_PIPE)
 
 
 kb_option = click.option(
@@ -124,6 +130,8 @@ def evaluate(paths, fmt, view, explain, fail_on, today, trace, output, jobs, kb_
             results = evaluate_files(files, expert, jobs, trace)
             for result in _progress(results, len(files), fmt, output):
                 if result.problems:
+                    if _Context.debug and result.error is not None:
+                        raise result.error
                     report_problems(result.problems)
                     problems.extend(result.problems)
                     continue
@@ -214,13 +222,33 @@ def kb_check(path) -> None:
 
 # --- consult: owned by ipsexpert/consult.py ---------------------------------------------
 @main.command()
-@click.option("--save", type=click.Path(dir_okay=False), default=None,
-              help="Save answers here as they are given [default: ipsexpert-consultation.yaml].")
-@click.option("--resume", type=click.Path(dir_okay=False), default=None,
-              help="Continue a consultation saved in this file.")
+@click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Save the answers to FILE as they are given (replacing FILE if it exists) "
+                   "[default: ipsexpert-consultation.yaml, never replaced].")
+@click.option("--resume", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Continue the consultation saved in FILE (any scenario file will do); "
+                   "answers go back into FILE unless --save names another.")
 @kb_option
 def consult(save, resume, kb_path) -> None:
-    """A question-and-answer consultation that asks only what can still matter."""
+    """A question-and-answer consultation that asks only what can still matter.
+
+    One question at a time, and only while its answer can still change a
+    recommendation's outcome, the severity of advice or its rank; then the report.
+    At every question you may also type: unknown (or ?), why (which recommendations
+    depend on it), help, back, change FACT_ID (reopen an earlier answer), quit.
+    Answers are saved after each one as a scenario file that `ipsexpert evaluate`
+    reads. Standard input may be a script: answers are read one per line.
+
+    \b
+    Examples:
+      ipsexpert consult
+      ipsexpert consult --save my-project.yaml
+      ipsexpert consult --resume my-project.yaml
+      ipsexpert consult --save scripted.yaml < answers.txt    one answer a line
+
+    Exit codes: 0 finished, stopped with quit or at the end of input; 2 a user error
+    (an existing default file, a bad file to resume); 130 interrupted (answers kept).
+    """
     with user_errors():
         from .consult import run_consultation
         sys.exit(run_consultation(save=save, resume=resume, kb_path=kb_path))
@@ -231,15 +259,31 @@ def consult(save, resume, kb_path) -> None:
 @main.command()
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--max-changes", type=click.IntRange(1, 2), default=2, show_default=True,
-              help="Consider single answer changes, then pairs.")
+              help="1: single answer changes only; 2: also pairs of changes that work together.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
+              help="List at most this many changes (0 lists all).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
               show_default=True)
 @kb_option
-def whatif(path, max_changes, fmt, kb_path) -> None:
-    """The smallest answer changes that would remove the most severe advice."""
+def whatif(path, max_changes, top, fmt, kb_path) -> None:
+    """The fewest answer changes that would remove the most severe advice.
+
+    Tries changing each answer the project can act on (facts marked actionable in the
+    catalogue, never the context) to every other answer, then pairs of changes that
+    work together, re-running the rules for each. Changes rank by the most severe
+    advice they remove, then by how far they lower the total priority score, then by
+    fewer changes. Each shows the advice it removes, adds or re-grades. For questions
+    still unanswered, it shows what each possible answer would add or settle.
+
+    \b
+    Examples:
+      ipsexpert whatif my-project.yaml
+      ipsexpert whatif my-project.yaml --max-changes 1 --top 3
+      ipsexpert whatif my-project.yaml --format json > whatif.json
+    """
     with user_errors():
         from .whatif import run_whatif
-        sys.exit(run_whatif(path, max_changes=max_changes, fmt=fmt, kb_path=kb_path))
+        sys.exit(run_whatif(path, max_changes=max_changes, fmt=fmt, kb_path=kb_path, top=top))
 # --- end of whatif ----------------------------------------------------------------------
 
 
@@ -248,10 +292,23 @@ def whatif(path, max_changes, fmt, kb_path) -> None:
 @click.argument("old", metavar="OLD", type=click.Path(dir_okay=False))
 @click.argument("new", metavar="NEW", type=click.Path(dir_okay=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True)
+              show_default=True, help="Output format; json keys are described in ipsexpert/diff.py.")
 @kb_option
 def diff(old, new, fmt, kb_path) -> None:
-    """Compare two assessments of a project: answers, advice, outcomes."""
+    """Compare two assessments of a project: answers, advice, outcomes.
+
+    OLD and NEW are each a scenario file (evaluated now) or a saved
+    `ipsexpert evaluate --format json` output holding one report. Shows the answers
+    added, removed and changed; the advice resolved, new, left undetermined or changed
+    in severity, rank or score; and the outcome counts before and after. Warns when
+    the two were made with different knowledge bases. Exit 0 whatever the differences.
+
+    \b
+    Examples:
+      ipsexpert diff last-year.yaml my-project.yaml
+      ipsexpert evaluate my-project.yaml --format json --output 2024.json
+      ipsexpert diff 2024.json my-project.yaml --format markdown
+    """
     with user_errors():
         from .diff import run_diff
         sys.exit(run_diff(old, new, fmt=fmt, kb_path=kb_path))

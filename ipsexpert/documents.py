@@ -16,6 +16,7 @@ is an ``InputError`` naming the file (and the line where known), never another e
 
 from __future__ import annotations
 
+import codecs
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,16 +81,27 @@ def format_path(path: Path_) -> str:
 def read_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read a ``.json`` file as JSON and anything else as YAML, within ``limits``."""
     name = str(path)
+    raw = read_bounded(path, limits)
+    return parse_document(raw, name, json_format=name.lower().endswith(".json"), limits=limits)
+
+
+def read_bounded(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A file's bytes, never more than one byte past ``limits.max_bytes`` (so that
+    parse_document can say it is too large without the whole file in memory)."""
+    name = str(path)
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(limits.max_bytes + 1)
+            return handle.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
     except IsADirectoryError:
         raise InputError("is a folder, not a file", file=name) from None
     except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror}", file=name) from None
-    return parse_document(raw, name, json_format=name.lower().endswith(".json"), limits=limits)
+        raise InputError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+
+
+_OTHER_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+               (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 
 def parse_document(raw: bytes, name: str, *, json_format: bool = False,
@@ -97,6 +109,9 @@ def parse_document(raw: bytes, name: str, *, json_format: bool = False,
     """Parse bytes already in memory (the bounds apply the same way)."""
     if len(raw) > limits.max_bytes:
         raise InputError(f"is larger than the limit of {limits.max_bytes} bytes", file=name)
+    for bom, encoding in _OTHER_BOMS:
+        if raw.startswith(bom):
+            raise InputError(f"is {encoding} text; save it as UTF-8", file=name)
     if b"\x00" in raw:
         raise InputError("holds binary content (a NUL byte), not text", file=name)
     try:
@@ -113,9 +128,10 @@ def parse_document(raw: bytes, name: str, *, json_format: bool = False,
 class _JSONRejected(ValueError):
     """Raised from inside the JSON parser's hooks; ``line`` where it can be found."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, locate: str | None = None) -> None:
         super().__init__(message)
         self.line = line
+        self.locate = locate  # the fragment of the located error to look for, see _locate_in_json
 
 
 def _parse_json(text: str, name: str, limits: Limits) -> Document:
@@ -126,7 +142,7 @@ def _parse_json(text: str, name: str, limits: Limits) -> Document:
             value = int(digits)
             if abs(value) <= limits.max_integer:
                 return value
-        raise _JSONRejected(_too_large(limits), _line_of_text(text, digits))
+        raise _JSONRejected(_too_large(limits), _line_of_text(text, digits), locate=_too_large(limits, True))
 
     def no_constant(constant: str) -> Any:
         raise _JSONRejected(f"is not valid JSON: {constant} is not a JSON value",
@@ -136,7 +152,7 @@ def _parse_json(text: str, name: str, limits: Limits) -> Document:
         result: dict = {}
         for key, value in pairs:
             if key in result:
-                raise _JSONRejected(f"holds the key {key!r} twice in one object")
+                raise _JSONRejected(f"holds the key {key!r} twice in one object", locate="is given twice")
             result[key] = value
         return result
 
@@ -148,7 +164,8 @@ def _parse_json(text: str, name: str, limits: Limits) -> Document:
     except json.JSONDecodeError as exc:
         raise InputError(f"is not valid JSON: {exc.msg}", file=name, line=exc.lineno) from None
     except _JSONRejected as exc:
-        raise InputError(str(exc), file=name, line=exc.line) from None
+        located = _locate_in_json(text, name, limits, exc.locate) if exc.locate else None
+        raise located or InputError(str(exc), file=name, line=exc.line) from None
     except ValueError as exc:  # anything else the standard parser refuses
         raise InputError(f"is not valid JSON: {exc}", file=name) from None
     _check_json_shape(data, name, limits)
@@ -158,6 +175,28 @@ def _parse_json(text: str, name: str, limits: Limits) -> Document:
 def _line_of_text(text: str, fragment: str) -> int | None:
     index = text.find(fragment)
     return text.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+def _locate_in_json(text: str, name: str, limits: Limits, fragment: str) -> InputError | None:
+    """A duplicate key's or a huge number's line and field, found by composing the text
+    as YAML flow and walking it as a YAML document is walked; None if not found.
+
+    The JSON parser stopped at the duplicate, so the rest of the text is unchecked:
+    it goes through the same bounded steps as any YAML document, and any failure
+    there just means the error is reported without a line.
+    """
+    try:
+        _scan_events(text, name, limits)
+        node = yaml.compose(text, Loader=_Loader)
+        if node is None:
+            return None
+        _check_expansion(node, name, limits)
+        _walk_nodes(node, name, {}, limits)
+    except InputError as exc:
+        return exc if fragment in str(exc) else None
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    return None
 
 
 def _json_lines(text: str) -> dict[Path_, int]:
@@ -180,11 +219,12 @@ def _json_lines(text: str) -> dict[Path_, int]:
 
 
 def _check_json_shape(data: Any, name: str, limits: Limits) -> None:
+    """Depth and size after parsing (JSON has no aliases); keys count, as they do in YAML."""
     stack = [(data, 1)]
     nodes = 0
     while stack:
         node, depth = stack.pop()
-        nodes += 1
+        nodes += 1 + (len(node) if isinstance(node, dict) else 0)
         if depth > limits.max_depth:
             raise InputError(f"is nested deeper than the limit of {limits.max_depth}", file=name)
         if nodes > limits.max_nodes:
@@ -200,20 +240,32 @@ def _too_large(limits: Limits, located: bool = False) -> str:
             f"-{limits.max_integer} to {limits.max_integer}")
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
 class _BoundedLoader(_Loader):
     """The safe loader with bounded integers; a scalar it cannot build is a located error."""
 
     limits: Limits = DEFAULT_LIMITS
 
 
-def _int_in_range(node: yaml.ScalarNode, limits: Limits) -> bool:
-    """Whether an int-tagged scalar is within ``limits``, judged on its length first:
+def _int_problem(node: yaml.ScalarNode, limits: Limits) -> str | None:
+    """What is wrong with an int-tagged scalar, if anything. Judged on its length first:
     converting thousands of digits is slow, and past 4300 Python refuses outright
     (binary, octal, decimal and hexadecimal spellings of 2**63 all fit in 70 characters)."""
     if len(str(node.value).replace("_", "").lstrip("+-")) > 70:
-        return False
-    value = yaml.constructor.SafeConstructor.construct_yaml_int(_ScalarText, node)
-    return abs(value) <= limits.max_integer
+        return _too_large(limits, located=True)
+    try:
+        value = yaml.constructor.SafeConstructor.construct_yaml_int(_ScalarText, node)
+    except (ValueError, IndexError):  # an explicit `!!int` on text that is no number
+        return f"{_short(node.value)} is tagged !!int but is not a whole number"
+    return _too_large(limits, located=True) if abs(value) > limits.max_integer else None
+
+
+def _short(value: object, size: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= size else text[:size] + "..."
 
 
 class _ScalarText:
@@ -225,26 +277,31 @@ class _ScalarText:
 
 
 def _bounded_int(loader: _BoundedLoader, node: yaml.ScalarNode) -> int:
-    # _walk_nodes has already checked every int with its field path; this is the backstop.
-    if not _int_in_range(node, loader.limits):
-        raise yaml.constructor.ConstructorError(None, None, _too_large(loader.limits), node.start_mark)
+    # _walk_nodes has already checked every int value with its field path; this is the
+    # backstop (keys, and non-scalars, which the standard constructor refuses itself).
+    problem = _int_problem(node, loader.limits) if isinstance(node, yaml.ScalarNode) else None
+    if problem:
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
     return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
 
 
 def _guarded(construct):
-    """A scalar constructor whose ValueError (e.g. the date 2020-13-45) becomes a YAML error."""
+    """A scalar constructor whose failure on odd text (the date 2020-13-45, ``!!bool maybe``)
+    becomes a located YAML error instead of a ValueError, KeyError or AttributeError."""
     def wrapper(loader, node):
         try:
             return construct(loader, node)
-        except (ValueError, OverflowError) as exc:
+        except (ValueError, OverflowError, KeyError, AttributeError, IndexError, TypeError) as exc:
+            detail = f": {exc}" if isinstance(exc, (ValueError, OverflowError)) else ""
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}: {exc}",
+                None, None, f"cannot read {_short(node.value)} as {node.tag.rsplit(':', 1)[-1]}{detail}",
                 node.start_mark) from None
     return wrapper
 
 
-_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
-for _tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"):
+_BoundedLoader.add_constructor(_INT_TAG, _bounded_int)
+for _tag in ("null", "bool", "float", "binary", "timestamp", "str"):
+    _tag = "tag:yaml.org,2002:" + _tag
     _BoundedLoader.add_constructor(_tag, _guarded(_Loader.yaml_constructors[_tag]))
 
 # libyaml's own nesting guard fires before ours on very deep flow collections.
@@ -254,14 +311,15 @@ _LIBYAML_DEPTH = "exceeded maximum nesting depth"
 def _parse_yaml(text: str, name: str, limits: Limits) -> Document:
     lines: dict[Path_, int] = {}
     try:
-        _scan_events(text, name, limits)
+        aliases = _scan_events(text, name, limits)
         loader = _BoundedLoader(text)
         loader.limits = limits
         try:
             node = loader.get_single_node()
             if node is None:
                 raise InputError("is empty", file=name)
-            _check_expansion(node, name, limits)
+            if aliases:  # without them, the event scan has measured the whole document
+                _check_expansion(node, name, limits)
             _walk_nodes(node, name, lines, limits)
             data = loader.construct_document(node)
         finally:
@@ -279,11 +337,13 @@ def _parse_yaml(text: str, name: str, limits: Limits) -> Document:
     return Document(name, data, lines)
 
 
-def _scan_events(text: str, name: str, limits: Limits) -> None:
-    """Walk the event stream (no recursion, nothing built) to enforce depth and size."""
+def _scan_events(text: str, name: str, limits: Limits) -> bool:
+    """Walk the event stream (no recursion, nothing built) to enforce depth and size;
+    whether the document uses aliases (and so needs _check_expansion)."""
     depth = 0
     nodes = 0
     documents = 0
+    aliases = False
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
@@ -300,8 +360,10 @@ def _scan_events(text: str, name: str, limits: Limits) -> None:
             depth -= 1
         elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
             nodes += 1
+            aliases = aliases or isinstance(event, yaml.AliasEvent)
         if nodes > limits.max_nodes:
             raise InputError(f"has more than the limit of {limits.max_nodes} values", file=name)
+    return aliases
 
 
 def _check_expansion(root: yaml.Node, name: str, limits: Limits) -> None:
@@ -351,10 +413,6 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_INT_TAG = "tag:yaml.org,2002:int"
-
-
 def _walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Limits | None) -> None:
     """Record the line of every field path; with ``limits``, also reject a key given
     twice in one mapping and an integer out of range, naming the field.
@@ -385,7 +443,8 @@ def _walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Lim
             stack.extend(reversed(children))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed([(item, path + (index,)) for index, item in enumerate(node.value)]))
-        elif (limits is not None and node.tag == _INT_TAG and isinstance(node, yaml.ScalarNode)
-              and not _int_in_range(node, limits)):
-            raise InputError(_too_large(limits, located=True), file=name, line=node.start_mark.line + 1,
-                             field=format_path(path) or None)
+        elif limits is not None and node.tag == _INT_TAG and isinstance(node, yaml.ScalarNode):
+            problem = _int_problem(node, limits)
+            if problem:
+                raise InputError(problem, file=name, line=node.start_mark.line + 1,
+                                 field=format_path(path) or None)

@@ -46,6 +46,18 @@ class IpsExpertError(Exception):
     def file(self) -> str | None:
         return self.problems[0].file if self.problems else None
 
+    def __reduce__(self):
+        # Keep every problem when pickled (to or from a --jobs worker process) or copied;
+        # the default would rebuild the error from its text alone.
+        return _rebuild, (type(self), self.problems)
+
+
+def _rebuild(cls: type, problems: list[Problem]) -> IpsExpertError:
+    error = cls.__new__(cls)
+    error.problems = list(problems)
+    Exception.__init__(error, str(error))
+    return error
+
 
 class ScenarioError(IpsExpertError):
     """A scenario file (or answers given to the library) is not valid."""
@@ -64,3 +76,7 @@ class KnowledgeBaseError(IpsExpertError):
 
 class InputError(IpsExpertError):
     """A file cannot be read as a bounded YAML or JSON document."""
+
+
+class OutputError(IpsExpertError):
+    """A file ipsexpert was asked to write (``--output``, a save) cannot be written."""

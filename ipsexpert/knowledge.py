@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from . import conditions
 from .catalogue import FactSpec, suggest
 from .conditions import Condition, ConditionSyntaxError, FactType
-from .documents import Document, parse_document
+from .documents import Document, parse_document, read_bounded
 from .errors import IpsExpertError, KnowledgeBaseError, Problem
 from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation, natural_key
 
@@ -110,13 +110,11 @@ class _Loader:
     def read(self, path: Path) -> Document | None:
         relative = path.relative_to(self.root).as_posix()
         try:
-            raw = path.read_bytes()
+            raw = read_bounded(path)
             self.digest.update(relative.encode() + b"\0" + raw + b"\0")
             return parse_document(raw, str(path))
         except IpsExpertError as exc:
             self.problems.extend(exc.problems)
-        except OSError as exc:
-            self.problems.append(Problem(f"cannot be read: {exc.strerror}", str(path)))
         self.unreadable = True
         return None
 
@@ -324,11 +322,12 @@ class _Loader:
                 ok = ok and parsed is not None
                 data[key] = parsed
         if meta is not None:
-            if data.get("construct") not in meta.constructs:
+            if not isinstance(data.get("construct"), str) or data.get("construct") not in meta.constructs:
                 self.fail(doc, f"unknown construct {data.get('construct')!r} "
                           f"(one of {', '.join(meta.constructs)})", ("construct",))
                 ok = False
-            for index, phase in enumerate(data.get("phases") or []):
+            phases = data.get("phases")
+            for index, phase in enumerate(phases if isinstance(phases, list) else []):
                 if phase not in meta.phases:
                     self.fail(doc, f"unknown phase {phase!r} (one of {', '.join(meta.phases)})",
                               ("phases", index))

@@ -1,53 +1,130 @@
 """Turning a stream of reports into one output document, in the chosen format and view.
 
-A writer receives reports one at a time, as a batch produces them, so the report view
-and JSON hold one report at a time whatever the batch size; views that compare
-scenarios (the matrix) keep only what their rows need.
+A writer receives reports one at a time, as a batch produces them. The report and
+roadmap views render each report as it arrives and keep none, so memory stays flat
+whatever the batch size; the matrix, which compares scenarios, keeps one short row
+per scenario (its name, file and a symbol per recommendation: a few hundred bytes)
+and renders the table when the batch is closed, since column widths and the
+per-recommendation totals need every row.
 """
 
 from __future__ import annotations
 
-from typing import IO
+from dataclasses import dataclass, field
+from typing import IO, Callable, Protocol
 
-from . import render
+from . import render, render_html
 from .errors import IpsExpertError
 from .report import Report
 
 COMBINATIONS = {
-    "report": ("table", "markdown", "json"),
-    "roadmap": (),
-    "matrix": (),
+    "report": ("table", "markdown", "json", "html"),
+    "roadmap": ("table", "markdown", "html"),
+    "matrix": ("table", "markdown", "html"),
 }
+
+HTML_PAGES = {
+    "report": ("ipsexpert report", "Explained, prioritised advice for integrated public services: per scenario, "
+               "what to do first, why, and which questions are still open."),
+    "roadmap": ("ipsexpert roadmap", "Per scenario, the advice as an agile roadmap: what is overdue, what is due "
+                "now and what comes next, and inside by construct in roadmap order."),
+    "matrix": ("ipsexpert portfolio matrix", "Every scenario against every recommendation, one symbol per "
+               "outcome: for portfolio reviews."),
+}
+
+
+class Writer(Protocol):
+    """Receives the batch's reports in order; ``close`` finishes the document."""
+
+    def write(self, report: Report) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def check_combination(fmt: str, view: str) -> None:
     """Refuse a format/view pair that has no rendering, before any file is read."""
     if fmt not in COMBINATIONS[view]:
-        supported = ", ".join(COMBINATIONS[view]) or "none yet"
+        supported = ", ".join(COMBINATIONS[view])
         raise IpsExpertError(f"--view {view} is available with --format {supported}, not {fmt}")
 
 
-class ReportWriter:
-    """The report view: each report rendered and written as soon as it arrives."""
+def _no_tail(count: int) -> str:
+    return ""
 
-    def __init__(self, fmt: str, explain: bool, stream: IO[str]) -> None:
-        self.fmt, self.explain, self.stream, self.count = fmt, explain, stream, 0
+
+@dataclass(frozen=True)
+class Document:
+    """How a format frames rendered reports: what comes first, between and last."""
+
+    render: Callable[[Report, int], str]  # a report and its 1-based position in the batch
+    head: str = ""
+    separator: str = ""
+    tail: Callable[[int], str] = _no_tail  # given how many reports were written
+
+
+class StreamWriter:
+    """Writes each report as soon as it arrives; the head goes out with the first one."""
+
+    def __init__(self, document: Document, stream: IO[str]) -> None:
+        self.document, self.stream, self.count = document, stream, 0
 
     def write(self, report: Report) -> None:
-        if self.fmt == "json":
-            self.stream.write(("[\n" if self.count == 0 else ",\n") + report.model_dump_json(indent=2))
-        elif self.fmt == "markdown":
-            self.stream.write(("\n---\n\n" if self.count else "") + render.markdown(report))
-        else:
-            self.stream.write(("\n" if self.count else "") + render.table(report, self.explain))
-        self.stream.flush()
+        self.stream.write(self.document.separator if self.count else self.document.head)
         self.count += 1
+        self.stream.write(self.document.render(report, self.count))
+        self.stream.flush()
 
     def close(self) -> None:
-        if self.fmt == "json":
-            self.stream.write("[]\n" if self.count == 0 else "\n]\n")
+        if self.count == 0:
+            self.stream.write(self.document.head)
+        self.stream.write(self.document.tail(self.count))
 
 
-def make_writer(fmt: str, view: str, explain: bool, stream: IO[str]) -> ReportWriter:
+@dataclass
+class MatrixWriter:
+    """Keeps one short row per scenario and writes the matrix on close."""
+
+    fmt: str
+    stream: IO[str]
+    columns: list[render.MatrixColumn] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    rows: list[render.MatrixRow] = field(default_factory=list)
+
+    def write(self, report: Report) -> None:
+        if not self.rows:
+            self.columns, self.titles = render.matrix_columns(report), render.construct_titles(report)
+        self.rows.append(render.matrix_row(report, self.columns))
+
+    def close(self) -> None:
+        if self.fmt == "html":
+            title, intro = HTML_PAGES["matrix"]
+            body = render_html.matrix_body(self.columns, self.rows, self.titles) if self.rows else ""
+            self.stream.write(render_html.page_head(title, intro) + body + render_html.page_tail(len(self.rows)))
+        elif self.rows:
+            text = render.matrix_table if self.fmt == "table" else render.matrix_markdown
+            self.stream.write(text(self.columns, self.rows))
+
+
+def _json_tail(count: int) -> str:
+    return "\n]\n" if count else "]\n"
+
+
+def _documents(view: str, explain: bool) -> dict[str, Document]:
+    """The streamed documents of the report and roadmap views, by format."""
+    if view == "roadmap":
+        return {"table": Document(lambda r, i: render.roadmap_table(r), separator="\n"),
+                "markdown": Document(lambda r, i: render.roadmap_markdown(r), separator="\n---\n\n"),
+                "html": Document(render_html.roadmap_section, render_html.page_head(*HTML_PAGES[view]),
+                                 tail=render_html.page_tail)}
+    return {"json": Document(lambda r, i: "\n" + r.model_dump_json(indent=2), "[", ",", _json_tail),
+            "table": Document(lambda r, i: render.table(r, explain), separator="\n"),
+            "markdown": Document(lambda r, i: render.markdown(r), separator="\n---\n\n"),
+            "html": Document(render_html.report_section, render_html.page_head(*HTML_PAGES[view]),
+                             tail=render_html.page_tail)}
+
+
+def make_writer(fmt: str, view: str, explain: bool, stream: IO[str]) -> Writer:
     """The writer for a format and view (check_combination has accepted the pair)."""
-    return ReportWriter(fmt, explain, stream)
+    if view == "matrix":
+        return MatrixWriter(fmt, stream)
+    return StreamWriter(_documents(view, explain)[fmt], stream)

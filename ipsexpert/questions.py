@@ -99,7 +99,11 @@ def stakes(kb: KnowledgeBase, answers: Answers) -> dict[str, list[Stake]]:
 
 
 def asking_order(kb: KnowledgeBase) -> dict[str, tuple[int, int]]:
-    """Each fact's construct position (context first, then the roadmap) and catalogue position."""
+    """Context first, then the roadmap's constructs: prerequisites are settled before what builds on them.
+
+    Within a construct the catalogue's order is the tie-breaker, so editing a fact file
+    is how an editor reorders questions.
+    """
     constructs = [CONTEXT, *kb.meta.constructs]
     return {fact_id: (constructs.index(spec.construct) if spec.construct in constructs else len(constructs),
                       index)

@@ -1,19 +1,39 @@
-"""Rendering reports for people: a terminal table and Markdown.
+"""Rendering reports for people: terminal tables and Markdown, in three views.
 
-Renderers only read ``Report`` models; JSON output is the models' own serialisation
-(see ``cli``), streamed one report at a time.
+The report view ranks one scenario's advice; the roadmap view turns it into a to-do
+list by timing and construct; the matrix view compares many scenarios in one table.
+Renderers only read ``Report`` models, so the shared helpers here (roadmap grouping,
+matrix symbols, construct order) are reused by ``render_html``. JSON output is the
+models' own serialisation (see ``output``), streamed one report at a time.
 """
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import dataclass
+from typing import Iterable
+
 from tabulate import tabulate
 
 from .conditions import show_value
-from .report import Report
+from .report import Accepted, Advice, Report
 
 OUTCOME_WORDS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
                  "undetermined": "undetermined"}
+TIMINGS = ("overdue", "now", "next")
+TIMING_HEADINGS = {"overdue": "Overdue — belongs to a phase the project has already passed",
+                   "now": "Now — belongs to the project's current phase",
+                   "next": "Next — belongs to a later phase"}
+OUTCOME_SYMBOLS = {"advised": "●", "satisfied": "○", "undetermined": "?", "not_applicable": "–"}
+SEVERITY_LETTERS = {"critical": "C", "high": "H", "medium": "M", "low": "L"}
+MATRIX_LEGEND = ("● advised (with its severity: C critical, H high, M medium, L low; a lower-case letter "
+                 "marks an accepted risk), ○ satisfied, ? undetermined, – not applicable")
+ROADMAP_MARKERS = "[ ] to do, [~] accepted risk"
+NAME_WIDTH = 40  # the matrix table's scenario column; Markdown and HTML show names whole
+WRAP = 88
 
+
+# --- shared helpers ------------------------------------------------------------------------
 
 def heading(report: Report) -> str:
     """The scenario's name, file and date in one line."""
@@ -30,17 +50,64 @@ def summary(report: Report) -> str:
     return ", ".join(f"{count} {OUTCOME_WORDS[outcome]}" for outcome, count in report.counts.items() if count)
 
 
+def accepted_words(accepted: Accepted) -> str:
+    """An acceptance in words: its date first, since an expired one needs attention."""
+    return (f"until {accepted.until}: " if accepted.until else "") + accepted.reason
+
+
+def construct_titles(report: Report) -> dict[str, str]:
+    """Construct id -> title in roadmap order.
+
+    ``report.constructs`` carries the knowledge base's order; constructs it lacks (a
+    report from an older version) follow in the order the recommendations name them.
+    """
+    titles = dict(report.constructs)
+    for item in [*report.advice, *report.undetermined, *report.settled]:
+        titles.setdefault(item.construct, item.construct.replace("_", " ").capitalize())
+    return titles
+
+
+def roadmap_groups(report: Report) -> list[tuple[str, list[tuple[str, list[Advice]]]]]:
+    """Advice by timing (overdue, now, next) and inside by construct, empty groups left out.
+
+    Inside a construct advice keeps its rank order, so the most pressing comes first.
+    """
+    groups = []
+    for when in TIMINGS:
+        due = [a for a in report.advice if a.timing == when]
+        if due:
+            groups.append((when, [(construct, items) for construct in construct_titles(report)
+                                  if (items := [a for a in due if a.construct == construct])]))
+    return groups
+
+
+def roadmap_summary(report: Report) -> str:
+    """The project's phase and how much advice each timing holds."""
+    phase = report.answers.get("phase")
+    counts = [f"{count} {when}" for when in TIMINGS if (count := sum(a.timing == when for a in report.advice))]
+    return (f"Roadmap for the {phase} phase" if phase else "Roadmap (phase unknown)") + ": " + (
+        ", ".join(counts) or "nothing to do")
+
+
+def notes_by_fact(report: Report) -> list[tuple[str, str, str | None]]:
+    """(fact, answer, note) for every answer, then notes on facts left unanswered."""
+    rows = [(fact, show_value(value), report.notes.get(fact)) for fact, value in report.answers.items()]
+    rows += [(fact, show_value(None), note) for fact, note in report.notes.items() if fact not in report.answers]
+    return rows
+
+
+# --- report view: table ----------------------------------------------------------------------
+
 def table(report: Report, explain: bool = False) -> str:
-    """A plain-text report: advice by rank, then what is still open."""
+    """A plain-text report: advice by rank, accepted risks, then what is still open."""
     lines = [f"== {heading(report)}", f"Outcomes: {summary(report)}", ""]
     if report.advice:
-        rows = [[a.rank, a.id, a.severity + (" ↑" if a.escalated else ""), a.timing, f"{a.score:g}", a.title]
-                for a in report.advice]
+        rows = [[a.rank, a.id, _severity(a), a.timing, f"{a.score:g}",
+                 a.title + (" [accepted]" if a.accepted else "")] for a in report.advice]
         lines.append(tabulate(rows, headers=["rank", "id", "severity", "timing", "score", "advice"]))
+        lines += _accepted_lines(report.advice)
         if explain:
-            for a in report.advice:
-                lines += ["", f"{a.rank}. {a.id} {a.title}", _indent(a.advice), "  How:"]
-                lines += [_indent(step.text, 4) for step in a.explanation.steps]
+            lines += _explained(report.advice)
     else:
         lines.append("No advice: nothing is known to be missing.")
     if report.undetermined:
@@ -52,39 +119,234 @@ def table(report: Report, explain: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _accepted_lines(advice: list[Advice]) -> list[str]:
+    accepted = [a for a in advice if a.accepted]
+    if not accepted:
+        return []
+    return ["", "Accepted risks (advice the project has decided not to act on):"] + [
+        f"  {a.id}  {accepted_words(a.accepted)}" for a in accepted]
+
+
+def _explained(advice: list[Advice]) -> list[str]:
+    lines = []
+    for a in advice:
+        lines += ["", f"{a.rank}. {a.id} {a.title}", _indent(a.advice)]
+        if a.eif:
+            lines.append("  EIF: " + "; ".join(f"{ref.number} {ref.title}".strip() for ref in a.eif))
+        lines.append("  How:")
+        lines += [_indent(step.text, 4) for step in a.explanation.steps]
+    return lines
+
+
+# --- report view: Markdown -------------------------------------------------------------------
+
 def markdown(report: Report) -> str:
     """A report for a wiki or a pull request."""
-    out = [f"# {report.name}", ""]
-    facts = []
-    if report.source:
-        facts.append(f"Scenario: `{report.source}`")
-    if report.as_of:
-        facts.append(f"as of {report.as_of}")
-    facts.append(f"knowledge base {report.knowledge_base.version} ({report.knowledge_base.hash})")
-    out += ["; ".join(facts) + ".", "", f"**Outcomes:** {summary(report)}.", ""]
+    out = [f"# {md(report.name)}", "", _md_provenance(report), "", f"**Outcomes:** {summary(report)}.", ""]
     if report.advice:
-        out += ["## Advice by priority", "",
-                "| rank | id | severity | timing | score | advice |", "|---:|---|---|---|---:|---|"]
-        out += [f"| {a.rank} | {a.id} | {a.severity}{' (escalated)' if a.escalated else ''} | {a.timing} "
-                f"| {a.score:g} | {a.title} |" for a in report.advice]
-        for a in report.advice:
-            out += ["", f"### {a.rank}. {a.id} — {a.title}", "", a.advice, "", "<details><summary>How this was "
-                    "concluded</summary>", ""]
-            out += [f"- {step.text}" for step in a.explanation.steps]
-            out += ["", "</details>"]
+        out += _md_advice(report.advice)
+    out += _md_accepted(report.advice) + _md_eif_layers(report)
     if report.undetermined:
         out += ["", "## Still open", "", "| id | recommendation | deciding questions |", "|---|---|---|"]
-        out += [f"| {u.id} | {u.title} | {', '.join(f'`{f}`' for f in u.deciding_facts)} |"
+        out += [f"| {u.id} | {md(u.title)} | {', '.join(f'`{f}`' for f in u.deciding_facts)} |"
                 for u in report.undetermined]
     if report.settled:
         out += ["", "## Not advised", ""]
-        out += [f"- **{s.id}** {s.title}: {OUTCOME_WORDS[s.outcome]} — {s.reason}" for s in report.settled]
-    if report.answers:
-        out += ["", "## Answers", ""]
-        out += [f"- `{fact_id}`: {show_value(value)}" for fact_id, value in report.answers.items()]
+        out += [f"- **{s.id}** {md(s.title)}: {OUTCOME_WORDS[s.outcome]} — {md(s.reason)}" for s in report.settled]
+    out += _md_answers(report)
     out.append("")
     return "\n".join(out)
 
 
+def md(text: str) -> str:
+    """Text from a scenario or the knowledge base, safe in Markdown tables and as inline HTML.
+
+    Pipes would split a table cell, and angle brackets would reach a wiki as raw HTML.
+    """
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\n", " "))
+
+
+def _md_provenance(report: Report) -> str:
+    facts = []
+    if report.source:
+        facts.append(f"Scenario: `{report.source}`")
+    if report.as_of:
+        facts.append(f"as of {md(report.as_of)}")
+    if report.answers.get("phase"):
+        facts.append(f"phase {report.answers['phase']}")
+    facts.append(f"knowledge base {report.knowledge_base.version} ({report.knowledge_base.hash})")
+    return "; ".join(facts) + "."
+
+
+def _md_advice(advice: list[Advice]) -> list[str]:
+    out = ["## Advice by priority", "",
+           "| rank | id | severity | timing | score | advice |", "|---:|---|---|---|---:|---|"]
+    out += [f"| {a.rank} | {a.id} | {a.severity}{' (escalated)' if a.escalated else ''} | {a.timing} "
+            f"| {a.score:g} | {md(a.title)}{' — *accepted risk*' if a.accepted else ''} |" for a in advice]
+    for a in advice:
+        out += ["", f"### {a.rank}. {a.id} — {md(a.title)}", "", md(a.advice)]
+        if a.accepted:
+            out += ["", f"> **Accepted risk** {md(accepted_words(a.accepted))}"]
+        if a.eif:
+            out += ["", "EIF 2017: " + "; ".join(f"**{ref.number}** {md(ref.title)}".strip() for ref in a.eif)]
+        out += ["", "<details><summary>How this was concluded</summary>", ""]
+        out += [f"- {md(step.text)}" for step in a.explanation.steps]
+        out += ["", "</details>"]
+    return out
+
+
+def _md_accepted(advice: list[Advice]) -> list[str]:
+    accepted = [a for a in advice if a.accepted]
+    if not accepted:
+        return []
+    out = ["", "## Accepted risks", "", "| id | recommendation | until | reason |", "|---|---|---|---|"]
+    return out + [f"| {a.id} | {md(a.title)} | {a.accepted.until or '—'} | {md(a.accepted.reason)} |"
+                  for a in accepted]
+
+
+def _md_eif_layers(report: Report) -> list[str]:
+    if not report.eif_layers:
+        return []
+    out = ["", "## EIF layers", "", "The advice by layer of the European Interoperability Framework (2017): "
+           "a starting point for an interoperability assessment.", "",
+           "| layer | EIF recommendations | advice |", "|---|---|---|"]
+    return out + [f"| {md(layer.name)} | {', '.join(map(str, layer.eif))} | {', '.join(layer.advice)} |"
+                  for layer in report.eif_layers]
+
+
+def _md_answers(report: Report) -> list[str]:
+    rows = notes_by_fact(report)
+    if not rows:
+        return []
+    return ["", "## Answers", ""] + [f"- `{fact}`: {md(value)}" + (f" — *note:* {md(note)}" if note else "")
+                                     for fact, value, note in rows]
+
+
+# --- roadmap view ----------------------------------------------------------------------------
+
+def roadmap_table(report: Report) -> str:
+    """The roadmap as a plain-text to-do list, the advice text wrapped under each item."""
+    markers = f" {ROADMAP_MARKERS}" if report.advice else ""
+    lines = [f"== {heading(report)}", f"{roadmap_summary(report)}.{markers}"]
+    titles = construct_titles(report)
+    for when, constructs in roadmap_groups(report):
+        lines += ["", TIMING_HEADINGS[when]]
+        for construct, items in constructs:
+            lines.append(f"  {titles[construct]}")
+            for a in items:
+                lines.append(f"    {'[~]' if a.accepted else '[ ]'} {a.id}  {a.title}  ({_severity(a)})")
+                if a.accepted:
+                    lines.append(_wrap(f"accepted risk {accepted_words(a.accepted)}", 8))
+                lines.append(_wrap(a.advice, 8))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def roadmap_markdown(report: Report) -> str:
+    """The roadmap as a Markdown task list, for a project wiki or an issue."""
+    out = [f"# Roadmap: {md(report.name)}", "", _md_provenance(report), "", f"**{roadmap_summary(report)}.**"]
+    titles = construct_titles(report)
+    for when, constructs in roadmap_groups(report):
+        out += ["", f"## {TIMING_HEADINGS[when]}"]
+        for construct, items in constructs:
+            out += ["", f"### {md(titles[construct])}", ""]
+            out += [_md_roadmap_item(a) for a in items]
+    out.append("")
+    return "\n".join(out)
+
+
+def _md_roadmap_item(a: Advice) -> str:
+    marker = f"- *(accepted risk {md(accepted_words(a.accepted))})*" if a.accepted else "- [ ]"
+    return f"{marker} **{a.id}** {md(a.title)} — *{_severity(a)}*  \n  {md(a.advice)}"
+
+
+def _severity(a: Advice) -> str:
+    return a.severity + (" ↑" if a.escalated else "")
+
+
+# --- matrix view ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    """A recommendation as a matrix column."""
+
+    id: str
+    title: str
+    construct: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """What the matrix keeps of one report: its name and one short symbol per recommendation."""
+
+    name: str
+    source: str | None
+    cells: tuple[str, ...]
+
+
+def matrix_columns(report: Report) -> list[MatrixColumn]:
+    """The recommendations in the knowledge base's order (the order of ``outcomes``)."""
+    known = {item.id: item for item in [*report.advice, *report.undetermined, *report.settled]}
+    return [MatrixColumn(rec_id, known[rec_id].title, known[rec_id].construct) for rec_id in report.outcomes]
+
+
+def matrix_row(report: Report, columns: list[MatrixColumn]) -> MatrixRow:
+    """One scenario's outcomes as symbols, the severity letter beside advised ones."""
+    advice = {a.id: a for a in report.advice}
+    return MatrixRow(report.name, report.source,
+                     tuple(_symbol(report.outcomes.get(c.id), advice.get(c.id)) for c in columns))
+
+
+def _symbol(outcome: str | None, advice: Advice | None) -> str:
+    if outcome is None:
+        return ""
+    if advice is None:
+        return OUTCOME_SYMBOLS[outcome]
+    letter = SEVERITY_LETTERS[advice.severity]
+    return OUTCOME_SYMBOLS["advised"] + (letter.lower() if advice.accepted else letter)
+
+
+def advised_totals(columns: list[MatrixColumn], rows: Iterable[MatrixRow]) -> list[int]:
+    """For each recommendation, in how many scenarios it is advised: the portfolio's hot spots."""
+    rows = list(rows)
+    return [sum(row.cells[index].startswith(OUTCOME_SYMBOLS["advised"]) for row in rows)
+            for index in range(len(columns))]
+
+
+def matrix_table(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
+    """The matrix as a terminal table, long scenario names shortened, then legend and key."""
+    width = max([len(c.id) for c in columns] + [3])
+    body = [["scenario", *(c.id for c in columns)], ["-" * NAME_WIDTH, *["-" * width] * len(columns)]]
+    body += [[_shorten(row.name), *row.cells] for row in rows]
+    body.append([f"advised in (of {len(rows)})", *map(str, advised_totals(columns, rows))])
+    lines = [f"{name:<{NAME_WIDTH}}  " + " ".join(f"{cell:^{width}}" for cell in cells).rstrip()
+             for name, *cells in body]
+    lines += ["", f"Legend: {MATRIX_LEGEND}.", ""] + [f"{c.id}  {c.title}" for c in columns]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def matrix_markdown(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
+    """The matrix as a Markdown table with its legend and the recommendations' titles."""
+    out = ["# Portfolio matrix", "", f"{len(rows)} scenario(s) × {len(columns)} recommendations. "
+           f"Legend: {MATRIX_LEGEND}.", "",
+           "| scenario | " + " | ".join(c.id for c in columns) + " |",
+           "|---|" + ":-:|" * len(columns)]
+    out += ["| " + " | ".join([md(row.name), *row.cells]) + " |" for row in rows]
+    out.append(f"| *advised in (of {len(rows)})* | " + " | ".join(map(str, advised_totals(columns, rows))) + " |")
+    out += ["", "## Recommendations", ""] + [f"- **{c.id}** {md(c.title)}" for c in columns]
+    out.append("")
+    return "\n".join(out)
+
+
+def _shorten(name: str) -> str:
+    return name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
+
+
 def _indent(text: str, width: int = 2) -> str:
     return "\n".join(" " * width + line for line in text.splitlines())
+
+
+def _wrap(text: str, width: int) -> str:
+    return textwrap.fill(text, WRAP, initial_indent=" " * width, subsequent_indent=" " * width)

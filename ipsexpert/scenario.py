@@ -60,6 +60,14 @@ class Scenario(BaseModel):
         return {key: value for key, value in self.answers.items() if value is not None}
 
 
+MAX_PROBLEMS = 100
+"""Problems reported per scenario; past this a file is not a scenario gone slightly wrong,
+and the rest are summed up in one line (and get no costly "did you mean")."""
+
+MAX_MESSAGE = 400
+"""Characters of a problem message; a huge value quoted in full would bury the point."""
+
+
 def _expectation(value: Any) -> Any:
     return {"outcome": value} if isinstance(value, str) else value
 
@@ -79,7 +87,8 @@ def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
             problems.append(_located(doc, f"{fact_id} is derived from other answers and cannot be "
                                     "stated; give the answers it is derived from", path))
         elif fact_id not in kb.facts:
-            problems.append(_located(doc, f"unknown fact{suggest(str(fact_id), list(kb.facts))}", path))
+            hint = suggest(str(fact_id), list(kb.facts)) if len(problems) < MAX_PROBLEMS else ""
+            problems.append(_located(doc, f"unknown fact{hint}", path))
         else:
             try:
                 checked[fact_id] = kb.facts[fact_id].check(value)
@@ -113,8 +122,15 @@ def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None
             problems.append(_located(doc, error["msg"], tuple(error["loc"])))
         scenario = None
     if problems:
-        raise ScenarioError(problems=problems)
+        raise ScenarioError(problems=_capped(problems, name))
     return scenario
+
+
+def _capped(problems: list[Problem], name: str | None) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [Problem(f"... and {more} more problem(s) not shown", name)]
 
 
 def _check_references(data: Mapping, kb: KnowledgeBase, doc: Document | None) -> list[Problem]:
@@ -124,7 +140,7 @@ def _check_references(data: Mapping, kb: KnowledgeBase, doc: Document | None) ->
     if isinstance(accepted, list):
         for index, item in enumerate(accepted):
             rec_id = item.get("id") if isinstance(item, Mapping) else None
-            if rec_id is not None and rec_id not in kb.recommendations:
+            if isinstance(rec_id, str) and rec_id not in kb.recommendations:
                 problems.append(_located(doc, f"unknown recommendation{suggest(str(rec_id), list(kb.recommendations))}",
                                          ("accepted", index, "id")))
     notes = data.get("notes")
@@ -137,6 +153,9 @@ def _check_references(data: Mapping, kb: KnowledgeBase, doc: Document | None) ->
 
 
 def _located(doc: Document | None, message: str, path: tuple) -> Problem:
+    if len(message) > MAX_MESSAGE:
+        half = MAX_MESSAGE // 2
+        message = f"{message[:half]} ... {message[-half:]}"
     return Problem(message, doc.name if doc else None, doc.line_of(path) if doc else None,
                    format_path(path))
 

@@ -1,0 +1,273 @@
+"""In-process figures: the direct-evaluation floor, the engine, compiling, consultation.
+
+Everything goes through public APIs (``load_knowledge_base``, ``Expert``,
+``KnowledgeBase.value_of``, ``Recommendation.evaluate``, ``questions.next_question``)
+so the figures stay comparable while the engine's insides change. The floor and the
+engine are timed side by side in every repetition, so their ratio is not skewed by the
+machine getting busier or quieter between two separate measurements.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import importlib
+import importlib.util
+import inspect
+import pstats
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from tabulate import tabulate
+
+from bench_common import Row, median, ms, p95, progress, ratio, timed, verdict
+from bench_profiles import Profile
+from ipsexpert import Expert, load_knowledge_base
+
+ENGINE_TARGET_S = 0.003
+SECTION_ENGINE = "1 engine"
+SECTION_BATCH = "2 batch"
+SECTION_COMPILE = "4 compile"
+SECTION_CONSULT = "5 consultation"
+
+
+def _checked(expert: Expert, profiles: list[Profile]) -> list[dict[str, Any]]:
+    """The checked answers ``Expert.run`` takes, prepared outside any timing."""
+    return [expert.scenario(profile.answers).answers for profile in profiles]
+
+
+def _direct(kb, known: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    """Outcome and escalation of every recommendation by the direct evaluator."""
+    value_of = kb.value_of(known)
+    return {rec_id: rec.evaluate(value_of) for rec_id, rec in kb.recommendations.items()}
+
+
+def agreement_row(expert: Expert, profiles: list[Profile]) -> Row:
+    """Whether the engine's reports agree with the direct evaluator (also the warm-up pass).
+
+    A faster engine that concludes something else is not faster; checking here means an
+    optimisation that breaks the reasoning shows up in the benchmark, not only in tests.
+    """
+    disagreements = 0
+    for profile in profiles:
+        report = expert.evaluate(profile.answers)
+        escalated = {item.id for item in report.advice if item.escalated}
+        for rec_id, (outcome, escalates) in _direct(expert.kb, profile.known).items():
+            if report.outcomes[rec_id] != outcome or (rec_id in escalated) != escalates:
+                disagreements += 1
+                break
+    return Row(SECTION_ENGINE, "engine agrees with direct evaluator",
+               f"{len(profiles) - disagreements}/{len(profiles)} profiles", "all", verdict(disagreements == 0))
+
+
+def engine_rows(expert: Expert, profiles: list[Profile], repeat: int) -> list[Row]:
+    """Per profile: the floor, ``Expert.run`` and ``Expert.evaluate``, and their ratios."""
+    kb = expert.kb
+    recommendations = list(kb.recommendations.values())
+    knowns = [profile.known for profile in profiles]
+    checked = _checked(expert, profiles)
+    count = len(profiles)
+
+    def floor() -> None:
+        for known in knowns:
+            value_of = kb.value_of(known)
+            for rec in recommendations:
+                rec.evaluate(value_of)
+
+    def run() -> None:
+        for answers in checked:
+            expert.run(answers)
+
+    def evaluate() -> None:
+        for profile in profiles:
+            expert.evaluate(profile.answers)
+
+    rows = [agreement_row(expert, profiles)]
+    samples: dict[str, list[float]] = {"floor": [], "run": [], "evaluate": []}
+    for index in range(repeat):
+        progress(f"engine: repetition {index + 1}/{repeat} over {count} profiles")
+        for name, action in (("floor", floor), ("run", run), ("evaluate", evaluate)):
+            samples[name].append(timed(action) / count)
+    floor_s, run_s, evaluate_s = (median(samples[name]) for name in ("floor", "run", "evaluate"))
+    run_ratio = median([r / f for r, f in zip(samples["run"], samples["floor"])])
+    evaluate_ratio = median([e / f for e, f in zip(samples["evaluate"], samples["floor"])])
+    rows += [
+        Row(SECTION_ENGINE, "direct floor: value_of + evaluate, per profile", ms(floor_s)),
+        Row(SECTION_ENGINE, "Expert.run (engine only), per profile", ms(run_s),
+            f"<= {ms(ENGINE_TARGET_S)}", verdict(run_s <= ENGINE_TARGET_S)),
+        Row(SECTION_ENGINE, "Expert.evaluate (full report), per profile", ms(evaluate_s)),
+        Row(SECTION_ENGINE, "Expert.run / floor", ratio(run_ratio)),
+        Row(SECTION_ENGINE, "Expert.evaluate / floor", ratio(evaluate_ratio)),
+    ]
+    return rows
+
+
+PIPELINE_STAGES = ("read + check the file", "Expert.run", "Expert.report", "JSON rendering")
+
+
+def pipeline_rows(expert: Expert, paths: list[Path], repeat: int) -> list[Row]:
+    """Where one file of a batch goes, stage by stage, as ``evaluate --format json`` does it.
+
+    The whole-process figures say how far ipsexpert is from the plain script; this says
+    which stage to work on: reading and checking, the engine, the report, or the JSON.
+    """
+    samples: dict[str, list[float]] = {stage: [] for stage in PIPELINE_STAGES}
+    for index in range(repeat):
+        progress(f"pipeline: repetition {index + 1}/{repeat} over {len(paths)} files")
+        totals = [0.0] * len(PIPELINE_STAGES)
+        for path in paths:
+            marks = [time.perf_counter()]
+            scenario = expert.scenario(path)
+            marks.append(time.perf_counter())
+            run = expert.run(scenario.answers)
+            marks.append(time.perf_counter())
+            report = expert.report(scenario, run)
+            marks.append(time.perf_counter())
+            report.model_dump_json(indent=2)
+            marks.append(time.perf_counter())
+            for stage in range(len(PIPELINE_STAGES)):
+                totals[stage] += marks[stage + 1] - marks[stage]
+        for stage, total in zip(PIPELINE_STAGES, totals):
+            samples[stage].append(total / len(paths))
+    medians = {stage: median(values) for stage, values in samples.items()}
+    whole = sum(medians.values())
+    return [Row(SECTION_BATCH, f"  in process, per file: {stage}", f"{ms(seconds)} ({seconds / whole:.0%})")
+            for stage, seconds in medians.items()]
+
+
+def compile_rows(sample: Profile, repeat: int) -> list[Row]:
+    """Loading the knowledge base, compiling it into an Expert, and the first run after.
+
+    The first run is timed apart because an engine may defer work (building its
+    per-thread instance) until first use: compile time alone would then look free.
+    """
+    load, construct, first_run = [], [], []
+    for _ in range(repeat):
+        load.append(timed(load_knowledge_base))
+    kb = load_knowledge_base()
+    answers = Expert(kb).scenario(sample.answers).answers
+    for _ in range(repeat):
+        start = time.perf_counter()
+        expert = Expert(kb)
+        built = time.perf_counter()
+        expert.run(answers)
+        construct.append(built - start)
+        first_run.append(time.perf_counter() - built)
+    return [
+        Row(SECTION_COMPILE, "load_knowledge_base()", ms(median(load))),
+        Row(SECTION_COMPILE, "Expert(kb): compile the engine (KB loaded)", ms(median(construct))),
+        Row(SECTION_COMPILE, "first Expert.run on a new Expert", ms(median(first_run))),
+    ]
+
+
+# --- consultation ----------------------------------------------------------------------
+
+def _bind_next_question(function: Callable, kb, expert: Expert) -> Callable[[dict], Any]:
+    """Call ``next_question`` whatever its signature, matching parameters by name or type.
+
+    Another engineer owns it, so the benchmark reads the signature at run time instead
+    of assuming one: the knowledge base or an Expert by name or annotation, and the
+    answers for the first other parameter without a default.
+    """
+    fixed: dict[str, Any] = {}
+    answers_name = None
+    for name, parameter in inspect.signature(function).parameters.items():
+        annotation = str(parameter.annotation)
+        if name in ("kb", "knowledge_base") or "KnowledgeBase" in annotation:
+            fixed[name] = kb
+        elif name == "expert" or "Expert" in annotation:
+            fixed[name] = expert
+        elif answers_name is None and parameter.default is inspect.Parameter.empty:
+            answers_name = name
+        elif parameter.default is inspect.Parameter.empty:
+            raise TypeError(f"cannot supply parameter {name!r}")
+    if answers_name is None:
+        raise TypeError("no parameter for the answers")
+    return lambda answers: function(**fixed, **{answers_name: answers})
+
+
+def _fact_of(question: Any) -> str | None:
+    """The fact id a ``next_question`` result names: a string, or an object holding one."""
+    if question is None or isinstance(question, str):
+        return question
+    for attribute in ("fact_id", "fact", "id"):
+        value = getattr(question, attribute, None)
+        if isinstance(value, str):
+            return value
+    raise TypeError(f"cannot read a fact id from {question!r}")
+
+
+def _consultation_latencies(ask: Callable[[dict], Any], limit: int,
+                            profiles: list[Profile]) -> tuple[list[float], list[int]]:
+    """Every ``next_question`` call of consultations answered from the profiles.
+
+    Walking whole consultations times the calls a user actually waits for, from the
+    first question (nothing known) to the last (almost everything known).
+    """
+    durations, asked = [], []
+    for profile in profiles:
+        known = profile.known
+        answers: dict[str, Any] = {}
+        for _ in range(limit + 1):  # a question asked twice would otherwise loop forever
+            start = time.perf_counter()
+            fact_id = _fact_of(ask(answers))
+            durations.append(time.perf_counter() - start)
+            if fact_id is None or fact_id in answers:
+                break
+            answers[fact_id] = known.get(fact_id)  # None: the user answers "unknown"
+        asked.append(len(answers))
+    return durations, asked
+
+
+def consultation_rows(expert: Expert, profiles: list[Profile]) -> list[Row]:
+    """next_question latency (median, p95), or n/a while the consultation does not exist."""
+    figure = "next_question latency"
+    if importlib.util.find_spec("ipsexpert.questions") is None:
+        return [Row(SECTION_CONSULT, figure, "n/a (no consultation yet)")]
+    try:
+        function = importlib.import_module("ipsexpert.questions").next_question
+        ask = _bind_next_question(function, expert.kb, expert)
+    except (ImportError, AttributeError, TypeError, ValueError) as exc:
+        return [Row(SECTION_CONSULT, figure, f"n/a ({type(exc).__name__}: {exc})")]
+    progress(f"consultation: {len(profiles)} simulated consultations")
+    durations, asked = _consultation_latencies(ask, len(expert.kb.facts), profiles)
+    return [
+        Row(SECTION_CONSULT, "next_question median", ms(median(durations))),
+        Row(SECTION_CONSULT, "next_question p95", ms(p95(durations))),
+        Row(SECTION_CONSULT, "calls timed; questions per consultation (median)",
+            f"{len(durations)}; {median(asked):.0f}"),
+    ]
+
+
+# --- profiling -------------------------------------------------------------------------
+
+def _where(key: tuple[str, int, str]) -> str:
+    filename, line, name = key
+    if filename == "~":
+        return name
+    parts = Path(filename).parts
+    anchors = [index for index, part in enumerate(parts) if part in ("ipsexpert", "experta")]
+    start = anchors[-1] if anchors else len(parts) - 2  # from the package down: experta/matchers/...
+    return f"{'/'.join(parts[start:])}:{line}({name})"
+
+
+def cprofile_engine(expert: Expert, profiles: list[Profile], top: int = 15) -> str:
+    """Where ``Expert.run`` spends its time: the top functions by cumulative and own time."""
+    checked = _checked(expert, profiles)
+    expert.run(checked[0])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for answers in checked:
+        expert.run(answers)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # (file, line, name) -> (primitive, calls, tottime, cumtime, callers)
+    count = len(checked)
+    sections = []
+    for title, column in (("cumulative", 3), ("tottime", 2)):
+        ranked = sorted(stats.items(), key=lambda item: item[1][column], reverse=True)[:top]
+        table = [(calls, f"{own:.3f}", f"{cumulative:.3f}", f"{cumulative / count * 1000:.3f}", _where(key))
+                 for key, (_, calls, own, cumulative, _) in ranked]
+        sections.append(f"Expert.run over {count} profiles, top {top} by {title}:\n" + tabulate(
+            table, headers=["ncalls", "tottime s", "cumtime s", "cum ms/profile", "function"],
+            disable_numparse=True))
+    return "\n\n".join(sections)

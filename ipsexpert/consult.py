@@ -1,0 +1,406 @@
+"""The interactive consultation: one question at a time, only while an answer can still matter.
+
+``questions`` decides what to ask and what each answer would change; this module talks
+to the user. Answers are written to a scenario file after every change, atomically, so
+an interruption, a closed terminal or the end of a script never loses more than the
+question being asked, and the file is always one that ``ipsexpert evaluate`` and
+``ipsexpert consult --resume`` accept. Standard input is read line by line whether or
+not it is a terminal, so a consultation can be scripted; prompts stay on stdout.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shlex
+import sys
+import textwrap
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from . import conditions, render
+from .catalogue import FactSpec, suggest
+from .conditions import show_value
+from .documents import read_document
+from .errors import IpsExpertError
+from .evaluation import Expert
+from .files import write_atomically
+from .knowledge import load_knowledge_base
+from .questions import Effect, effects, next_question, stakes
+from .scenario import scenario_from_data
+
+DEFAULT_SAVE = "ipsexpert-consultation.yaml"
+EXIT_DONE, EXIT_INTERRUPTED = 0, 130
+COMMANDS = "why, help, back, change FACT_ID, quit"
+UNKNOWN_WORDS = ("unknown", "?")
+OUTCOME_WORDS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
+                 "undetermined": "still open"}
+WIDTH = 78
+
+
+class ConsultationError(IpsExpertError):
+    """The consultation cannot start: its file is taken or is not a file."""
+
+
+class _Quit(Exception):
+    """The user asked to stop."""
+
+
+class Console:
+    """Prompts on stdout, answers line by line from stdin.
+
+    When stdin is not a terminal nothing echoes the answers, so they are written after
+    the prompt: a scripted consultation's output reads like the session it was.
+    """
+
+    def __init__(self, stdin: IO[str], stdout: IO[str]) -> None:
+        self.stdin, self.stdout = stdin, stdout
+        self.echo = not _isatty(stdin)
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def read(self, prompt: str) -> str:
+        """One line of input; EOFError at the end of input."""
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            if self.echo:
+                self.say()
+            raise EOFError
+        line = line.rstrip("\r\n")
+        if self.echo:  # printable only: a script must not send control sequences to a terminal
+            self.say("".join(char if char.isprintable() else "?" for char in line))
+        return line
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def parse_answer(spec: FactSpec, text: str) -> Any:
+    """A typed answer as stored (None for unknown); ValueError says what would be accepted."""
+    word = text.strip().lower()
+    if word in UNKNOWN_WORDS:
+        return None
+    if spec.type == "bool":
+        if word in ("y", "yes", "true"):
+            return True
+        if word in ("n", "no", "false"):
+            return False
+        raise ValueError("answer yes or no")
+    if spec.type == "enum":
+        if re.fullmatch(r"[0-9]{1,3}", word) and 1 <= int(word) <= len(spec.values):
+            return spec.values[int(word) - 1]
+        value = re.sub(r"[\s-]+", "_", word)
+        if value in spec.values:
+            return value
+        raise ValueError(f"answer a number from 1 to {len(spec.values)} or one of "
+                         f"{', '.join(spec.values)}{suggest(value, list(spec.values))}")
+    number = re.sub(r"(?<=\d)[,_ ](?=\d{3}(\D|$))", "", word)
+    if not re.fullmatch(r"-?[0-9]{1,18}", number):
+        raise ValueError(f"answer {_accepts(spec)}")
+    try:
+        return spec.check(int(number))
+    except ValueError as exc:
+        raise ValueError(f"{exc}: answer {_accepts(spec)}") from None
+
+
+def _accepts(spec: FactSpec) -> str:
+    if spec.type == "bool":
+        return "yes or no"
+    if spec.type == "enum":
+        return f"1-{len(spec.values)} or a value"
+    return "a whole number" + (f", at least {spec.minimum}" if spec.minimum is not None else "")
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def _or(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def _by_result(by_choice: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """Choices grouped by what they lead to, in the order the choices come."""
+    groups: dict[str, list[str]] = {}
+    for label, result in by_choice.items():
+        groups.setdefault(result, []).append(label)
+    return list(groups.items())
+
+
+class Consultation:
+    """One consultation: the answers so far, the file they live in, and the dialogue."""
+
+    def __init__(self, expert: Expert, target: Path, header: dict[str, Any], answers: dict[str, Any],
+                 console: Console) -> None:
+        self.expert, self.kb = expert, expert.kb
+        self.target, self.header, self.console = target, header, console
+        self.answers = answers  # in the order given, so `back` undoes the latest
+        self.reopened: str | None = None
+
+    # -- the file ------------------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        """The scenario as saved: header fields, then answers with `unknown` for don't-know."""
+        answers = {fact_id: "unknown" if value is None else value for fact_id, value in self.answers.items()}
+        return {**self.header, "answers": answers}
+
+    def save(self) -> None:
+        """Write the answers in the file's own format (a resumed .json file stays JSON)."""
+        if self.target.suffix.lower() == ".json":
+            text = json.dumps(self.document(), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = yaml.safe_dump(self.document(), sort_keys=False, allow_unicode=True, width=100)
+        write_atomically(self.target, text)  # an unwritable file is files.OutputError: exit 2
+
+    def resume_hint(self) -> str:
+        return f"ipsexpert consult --resume {shlex.quote(str(self.target))}"
+
+    # -- the dialogue ----------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Ask until nothing can change the advice; the exit code for the command."""
+        say = self.console.say
+        try:
+            self.save()
+            while (fact_id := self.reopened or next_question(self.kb, self.answers)) is not None:
+                self.reopened = None
+                self.ask(fact_id)
+        except _Quit:
+            say(f"Stopped. {self.saved_words()} Continue with: {self.resume_hint()}")
+            return EXIT_DONE
+        except EOFError:
+            say(f"End of input. {self.saved_words()} Continue with: {self.resume_hint()}")
+            return EXIT_DONE
+        except KeyboardInterrupt:
+            self.save()  # the interrupt may have cut short the save of the latest answer
+            say()
+            say(f"Interrupted. {self.saved_words()} Continue with: {self.resume_hint()}")
+            return EXIT_INTERRUPTED
+        self.finish()
+        return EXIT_DONE
+
+    def saved_words(self) -> str:
+        count = len(self.answers)
+        return f"{count} answer{'' if count == 1 else 's'} saved in {self.target}."
+
+    def finish(self) -> None:
+        scenario = scenario_from_data(self.document(), self.kb).model_copy(update={"source": str(self.target)})
+        report = self.expert.evaluate(scenario)
+        say = self.console.say
+        say()
+        say(f"No further answer can change the advice ({len(self.answers)} questions answered).")
+        say()
+        say(render.table(report, explain=True).rstrip("\n"))
+        say()
+        say(f"{self.saved_words()} See this report again with: "
+            f"ipsexpert evaluate --explain {shlex.quote(str(self.target))}")
+
+    def ask(self, fact_id: str) -> None:
+        """Ask one question until it is answered, undone (back) or another is reopened."""
+        spec = self.kb.facts[fact_id]
+        say = self.console.say
+        remaining = len(set(stakes(self.kb, self.answers)) | {fact_id})
+        say()
+        say(f"Question {len(self.answers) + 1} (at most {remaining - 1} more after this one)")
+        say(f"[{fact_id}] {' '.join(spec.question.split())}")
+        if spec.type == "enum":
+            say(_wrap(", ".join(f"{number} {value}" for number, value in enumerate(spec.values, 1))))
+        say(f"  Answer: {_accepts(spec)}, or unknown (?)")
+        say(f"  Also: {COMMANDS}")
+        while True:
+            text = self.console.read("> ")
+            word, _, rest = text.strip().partition(" ")
+            command = word.lower()
+            if command == "quit" and not rest:
+                raise _Quit
+            if command == "why" and not rest:
+                say(self.why(fact_id))
+            elif command == "help" and not rest:
+                say(self.help(spec))
+            elif command == "back" and not rest:
+                if self.back():
+                    return
+            elif command == "change":
+                if self.change(rest.strip().lower(), fact_id):
+                    return
+            elif not text.strip():
+                say(_wrap(f"Please answer {_accepts(spec)}, or unknown (?); or type {COMMANDS}."))
+            else:
+                try:
+                    value = parse_answer(spec, text)
+                except ValueError as exc:
+                    shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."
+                    say(_wrap(f"{shown!r} is not an answer to this question: {exc}, or unknown (?); "
+                              f"or type {COMMANDS}."))
+                    continue
+                self.answers[fact_id] = value
+                self.save()
+                return
+
+    def back(self) -> bool:
+        if not self.answers:
+            self.console.say("  Nothing to go back to: no question has been answered yet.")
+            return False
+        last = next(reversed(self.answers))
+        value = self.answers.pop(last)
+        self.save()
+        self.console.say(f"  Going back to [{last}] (was: {show_value(value)}).")
+        self.reopened = last
+        return True
+
+    def change(self, target: str, current: str) -> bool:
+        say = self.console.say
+        if not target:
+            answered = ", ".join(self.answers) or "none yet"
+            say(_wrap(f"Which answer? Type change FACT_ID; answered so far: {answered}."))
+            return False
+        if target == current:
+            say(f"  [{current}] is the question being asked now.")
+            return False
+        if target not in self.answers:
+            if target in self.kb.facts:
+                say(_wrap(f"[{target}] has not been answered yet; it will be asked if it can still "
+                          "change the advice."))
+            else:
+                say(_wrap(f"There is no question {target!r}{suggest(target, list(self.answers))}."))
+            return False
+        value = self.answers.pop(target)
+        self.save()
+        say(f"  Reopening [{target}] (was: {show_value(value)}).")
+        self.reopened = target
+        return True
+
+    # -- explanations ----------------------------------------------------------------------
+
+    def help(self, spec: FactSpec) -> str:
+        lines = [_wrap(spec.help)]
+        if spec.value_help:
+            lines.append("  Values:")
+            width = max(map(len, spec.values))
+            lines += [f"    {number} {value.ljust(width)}  {spec.value_help.get(value, '')}".rstrip()
+                      for number, value in enumerate(spec.values, 1)]
+        if spec.type == "int" and spec.minimum is not None:
+            lines.append(f"  A whole number, at least {spec.minimum}.")
+        lines.append(_wrap("Type unknown (or ?) if you do not know: the advice then says what your "
+                           "answer would decide."))
+        return "\n".join(lines)
+
+    def why(self, fact_id: str) -> str:
+        """Which recommendations this answer still decides, and what each answer would do."""
+        found = effects(self.kb, self.answers, fact_id)
+        if not found:
+            return _wrap("Your other answers already settle everything this question could change; "
+                         "you reopened it, so answer it or type unknown.")
+        recs = self.kb.recommendations
+        lines: list[str] = []
+        outcome = [e for e in found if e.kind == "outcome"]
+        severity = [e for e in found if e.kind == "severity"]
+        rank = [e for e in found if e.kind == "rank"]
+        if outcome:
+            lines.append(f"  This answer can still decide {len(outcome)} recommendation"
+                         f"{'' if len(outcome) == 1 else 's'}:")
+            for effect in outcome:
+                rec = recs[effect.recommendation]
+                lines.append(f"    {rec.id} {rec.title}")
+                lines.append(_wrap(self.outcome_words(effect), " " * 8))
+        alone = [e for e in severity if len(_by_result(e.by_choice)) > 1]
+        together = [e for e in severity if e not in alone]
+        if alone:
+            lines.append("  It settles the severity of:")
+            lines += [_wrap(self.severity_words(effect), " " * 4) for effect in alone]
+        if together:
+            lines.append(_wrap("Together with other answers, it can raise the severity of: "
+                               + ", ".join(self.status(effect) for effect in together) + "."))
+        if rank:
+            lines.append("  It sets the timing, and so the score and rank, of advice given or still possible:")
+            groups: dict[tuple, list[str]] = {}
+            for effect in rank:
+                key = tuple((result, tuple(labels)) for result, labels in _by_result(effect.by_choice))
+                groups.setdefault(key, []).append(self.status(effect))
+            for grouping, members in groups.items():
+                words = "; ".join(f"{result} if {_or(labels)}" for result, labels in grouping)
+                lines.append(_wrap(f"{words}: {', '.join(members)}", " " * 4))
+        return "\n".join(lines)
+
+    def status(self, effect: Effect) -> str:
+        return effect.recommendation + (" (advised)" if effect.current == "advised" else "")
+
+    def outcome_words(self, effect: Effect) -> str:
+        groups = _by_result(effect.by_choice)
+        rec = self.kb.recommendations[effect.recommendation]
+        if len(groups) == 1:
+            applies = "it always applies" if isinstance(rec.applies, conditions.Always) \
+                else f"it applies when {conditions.describe(rec.applies)}"
+            return (f"This answer decides it together with others: {applies}, and is advised when "
+                    f"{conditions.describe(rec.advised)}.")
+        parts = [f"{OUTCOME_WORDS[result]} if {_or(labels)}" for result, labels in groups]
+        return f"{rec.id} is {parts[0].replace(' if ', ' if this is ', 1)}" + \
+            "".join(f"; {part}" for part in parts[1:]) + "."
+
+    def severity_words(self, effect: Effect) -> str:
+        rec = self.kb.recommendations[effect.recommendation]
+        state = "advised" if effect.current == "advised" else "if advised"
+        parts = [f"{'raised to' if result != rec.severity else 'stays'} {result} if {_or(labels)}"
+                 for result, labels in _by_result(effect.by_choice)]
+        return f"{rec.id} {rec.title} ({state}, {rec.severity}): " + \
+            "; ".join(parts).replace(" if ", " if this is ", 1) + "."
+
+
+# -- the command ----------------------------------------------------------------------------
+
+def _text_streams() -> tuple[IO[str], IO[str]]:
+    """stdin that never fails on bad bytes: nothing a user types may crash the session."""
+    stdin = sys.stdin if sys.stdin is not None else io.StringIO()
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="replace")
+    return stdin, sys.stdout
+
+
+def run_consultation(save: str | None = None, resume: str | None = None, kb_path: str | None = None,
+                     stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+    """Run a consultation; 0 when finished, stopped or out of input, 130 when interrupted.
+
+    The default file is never overwritten silently: only a file named with ``--save`` or
+    ``--resume`` may be replaced, so a second consultation cannot destroy a first one.
+    """
+    if save is None and resume is None and Path(DEFAULT_SAVE).exists():
+        raise ConsultationError(
+            f"{DEFAULT_SAVE} already exists here: continue that consultation with "
+            f"`ipsexpert consult --resume {DEFAULT_SAVE}`, or start another with "
+            f"`ipsexpert consult --save OTHER.yaml`", file=DEFAULT_SAVE)
+    target = Path(save or resume or DEFAULT_SAVE)
+    if target.is_dir():
+        raise ConsultationError("is a folder; --save and --resume name a file", file=str(target))
+    expert = Expert(load_knowledge_base(kb_path))
+    header: dict[str, Any] = {"name": target.stem, "description": "Consultation"}
+    answers: dict[str, Any] = {}
+    if resume is not None:
+        doc = read_document(resume)
+        scenario = scenario_from_data(doc.data, expert.kb, doc)
+        header.update(scenario.model_dump(mode="json", exclude={"answers", "source"}, exclude_defaults=True))
+        given = doc.data.get("answers") or {}
+        answers = {fact_id: scenario.answers[fact_id] for fact_id in given if fact_id in scenario.answers}
+    if stdin is None or stdout is None:
+        stdin, stdout = _text_streams()
+    console = Console(stdin, stdout)
+    kb = expert.kb
+    console.say(f"ipsexpert consultation — {kb.meta.name} {kb.version}")
+    if resume is not None:
+        console.say(f"Resuming {resume}: {len(answers)} answers already given.")
+    elif save is not None and target.exists():
+        console.say(f"{target} exists and will be replaced by this consultation "
+                    f"(to continue it instead: ipsexpert consult --resume {shlex.quote(str(target))}).")
+    console.say(f"Answers are saved to {target} as you give them. Only questions whose answer "
+                "can still change the advice are asked.")
+    return Consultation(expert, target, header, answers, console).run()

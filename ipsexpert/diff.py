@@ -1,0 +1,380 @@
+"""Diff: what changed between two assessments of one project.
+
+A project is assessed again and again — after a steering-group meeting, at the next
+phase, in next year's review — and the question is then what moved: which answers
+changed, which advice was resolved or is new, and which changed in severity or rank.
+Either side may be a scenario file (evaluated now, with the knowledge base in use) or
+a saved ``ipsexpert evaluate --format json`` output holding exactly one report, so an
+assessment kept from last year can be compared with today's answers. When the two
+were made with different knowledge bases, the diff says so: a difference may then
+come from the rules rather than from the project.
+
+The JSON form is the ``Diff`` model, its keys stable for outside tools:
+
+- ``old``, ``new``: ``source``, ``name``, ``as_of``, ``knowledge_base`` (``name``, ``version``, ``hash``);
+- ``warnings``: sentences, empty when the knowledge bases agree;
+- ``answers``: ``added`` and ``removed`` (``fact``, ``old``/``new`` value, the other null)
+  and ``changed`` (``fact``, ``old``, ``new``), known answers only;
+- ``advice``: ``resolved`` (advised in OLD, satisfied or not applicable in NEW),
+  ``undetermined`` (advised in OLD, undecided in NEW: an answer it rested on is now
+  unknown), ``new`` (advised in NEW only) and ``changed`` (advised in both, with another
+  severity, rank or score), each item
+  ``id``, ``title``, ``old_outcome``, ``new_outcome``, ``old_severity``, ``new_severity``,
+  ``old_rank``, ``new_rank``, ``old_score``, ``new_score`` (null where it has none);
+- ``outcomes``: every recommendation whose outcome changed (``id``, ``title``, ``old``, ``new``);
+- ``counts``: ``old`` and ``new``, outcome -> number of recommendations.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Mapping
+
+import click
+from pydantic import BaseModel, ValidationError
+from tabulate import tabulate
+
+from .conditions import show_value
+from .documents import Document, format_path, read_document
+from .errors import InputError, Problem
+from .evaluation import Expert
+from .knowledge import load_knowledge_base
+from .render import OUTCOME_WORDS, md
+from .report import Advice, KnowledgeBaseInfo, Report
+from .scenario import scenario_from_data
+
+REPORT_KEYS = ("outcomes", "advice")
+"""The keys that tell a saved report from a scenario."""
+
+SETTLED = ("satisfied", "not_applicable")
+
+MAX_PROBLEMS = 10
+"""Validation problems shown for a broken report; the rest are counted."""
+
+
+class Side(BaseModel):
+    """Which assessment one side of the diff is."""
+
+    source: str | None
+    name: str
+    as_of: str | None = None
+    knowledge_base: KnowledgeBaseInfo
+
+
+class AnswerChange(BaseModel):
+    """One answer added, removed or changed (an added answer has no old value, a removed one no new)."""
+
+    fact: str
+    old: Any = None
+    new: Any = None
+
+
+class AnswersDiff(BaseModel):
+    added: list[AnswerChange] = []
+    removed: list[AnswerChange] = []
+    changed: list[AnswerChange] = []
+
+
+class AdviceChange(BaseModel):
+    """One recommendation's advice on both sides."""
+
+    id: str
+    title: str
+    old_outcome: str | None
+    new_outcome: str | None
+    old_severity: str | None = None
+    new_severity: str | None = None
+    old_rank: int | None = None
+    new_rank: int | None = None
+    old_score: float | None = None
+    new_score: float | None = None
+
+
+class AdviceDiff(BaseModel):
+    resolved: list[AdviceChange] = []
+    undetermined: list[AdviceChange] = []
+    new: list[AdviceChange] = []
+    changed: list[AdviceChange] = []
+
+
+class OutcomeChange(BaseModel):
+    id: str
+    title: str
+    old: str | None
+    new: str | None
+
+
+class Counts(BaseModel):
+    old: dict[str, int]
+    new: dict[str, int]
+
+
+class Diff(BaseModel):
+    """Everything that differs between two assessments."""
+
+    old: Side
+    new: Side
+    warnings: list[str]
+    answers: AnswersDiff
+    advice: AdviceDiff
+    outcomes: list[OutcomeChange]
+    counts: Counts
+
+    def unchanged(self) -> bool:
+        a = self.answers
+        return not (a.added or a.removed or a.changed or self.outcomes or self.advice.changed)
+
+
+# --- reading the two sides --------------------------------------------------------------
+
+class Assessments:
+    """Reads either side: a saved report as it is, a scenario through one Expert built on first need."""
+
+    def __init__(self, kb_path: str | None = None) -> None:
+        self.kb_path = kb_path
+
+    @cached_property
+    def expert(self) -> Expert:
+        return Expert(load_knowledge_base(self.kb_path))
+
+    def load(self, path: str) -> Report:
+        doc = read_document(path)
+        if isinstance(doc.data, list) or _is_report(doc.data):
+            return report_from(doc)
+        return self.expert.evaluate(scenario_from_data(doc.data, self.expert.kb, doc))
+
+
+def _is_report(data: Any) -> bool:
+    return isinstance(data, Mapping) and all(key in data for key in REPORT_KEYS)
+
+
+def report_from(doc: Document) -> Report:
+    """The one report in a saved ``evaluate --format json`` output; InputError otherwise.
+
+    A bare report object (``Report.model_dump_json()`` from the library) is read too.
+    """
+    if _is_report(doc.data):
+        return _validated(doc.data, doc, ())
+    data = doc.data
+    if len(data) != 1:
+        held = f"holds {len(data)} reports" if data else "is an empty list"
+        raise doc.error(f"{held}; diff compares one report with one: save each scenario's "
+                        "`ipsexpert evaluate --format json` output to its own file")
+    if not _is_report(data[0]):
+        raise doc.error("is a list but not the output of `ipsexpert evaluate --format json` "
+                        "(an object with `outcomes` and `advice`)", (0,))
+    return _validated(data[0], doc, (0,))
+
+
+def _validated(data: Any, doc: Document, base: tuple) -> Report:
+    try:
+        return Report.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems=_problems(doc, exc, base)) from None
+
+
+def _problems(doc: Document, exc: ValidationError, base: tuple) -> list[Problem]:
+    errors = exc.errors()
+    problems = [Problem(f"not a valid report: {error['msg']}", doc.name, doc.line_of((*base, *error["loc"])),
+                        format_path((*base, *error["loc"]))) for error in errors[:MAX_PROBLEMS]]
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(Problem(f"... and {len(errors) - MAX_PROBLEMS} more problem(s) not shown", doc.name))
+    return problems
+
+
+# --- comparing ----------------------------------------------------------------------------
+
+def diff_reports(old: Report, new: Report) -> Diff:
+    """What changed from ``old`` to ``new``."""
+    return Diff(old=_side(old), new=_side(new), warnings=_warnings(old, new),
+                answers=_answers(old.answers, new.answers), advice=_advice(old, new),
+                outcomes=_outcomes(old, new), counts=Counts(old=old.counts, new=new.counts))
+
+
+def _side(report: Report) -> Side:
+    return Side(source=report.source, name=report.name, as_of=report.as_of, knowledge_base=report.knowledge_base)
+
+
+def _warnings(old: Report, new: Report) -> list[str]:
+    a, b = old.knowledge_base, new.knowledge_base
+    if (a.version, a.hash) == (b.version, b.hash):
+        return []
+    return [f"OLD was made with knowledge base {a.version} ({a.hash}) and NEW with {b.version} ({b.hash}): "
+            "some differences may come from the rules, not from the project"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal answers: ``true`` and ``1`` are different answers."""
+    return type(a) is type(b) and a == b
+
+
+def _answers(old: Mapping[str, Any], new: Mapping[str, Any]) -> AnswersDiff:
+    facts = list(old) + [fact for fact in new if fact not in old]
+    result = AnswersDiff()
+    for fact in facts:
+        if fact not in new:
+            result.removed.append(AnswerChange(fact=fact, old=old[fact]))
+        elif fact not in old:
+            result.added.append(AnswerChange(fact=fact, new=new[fact]))
+        elif not _same(old[fact], new[fact]):
+            result.changed.append(AnswerChange(fact=fact, old=old[fact], new=new[fact]))
+    return result
+
+
+def _advice(old: Report, new: Report) -> AdviceDiff:
+    before = {item.id: item for item in old.advice}
+    after = {item.id: item for item in new.advice}
+    result = AdviceDiff()
+    for rec_id, item in before.items():
+        if rec_id not in after:
+            gone = result.resolved if new.outcomes.get(rec_id) in SETTLED else result.undetermined
+            gone.append(_advice_change(old, new, item, None))
+        elif _moved(item, after[rec_id]):
+            result.changed.append(_advice_change(old, new, item, after[rec_id]))
+    result.new = [_advice_change(old, new, None, item) for rec_id, item in after.items() if rec_id not in before]
+    return result
+
+
+def _moved(a: Advice, b: Advice) -> bool:
+    return (a.severity, a.rank, a.score) != (b.severity, b.rank, b.score)
+
+
+def _advice_change(old: Report, new: Report, a: Advice | None, b: Advice | None) -> AdviceChange:
+    rec_id = (a or b).id
+    return AdviceChange(id=rec_id, title=(b or a).title,
+                        old_outcome=old.outcomes.get(rec_id), new_outcome=new.outcomes.get(rec_id),
+                        old_severity=a.severity if a else None, new_severity=b.severity if b else None,
+                        old_rank=a.rank if a else None, new_rank=b.rank if b else None,
+                        old_score=a.score if a else None, new_score=b.score if b else None)
+
+
+def _outcomes(old: Report, new: Report) -> list[OutcomeChange]:
+    titles = _titles(old) | _titles(new)
+    ids = list(new.outcomes) + [rec_id for rec_id in old.outcomes if rec_id not in new.outcomes]
+    return [OutcomeChange(id=rec_id, title=titles.get(rec_id, ""), old=old.outcomes.get(rec_id),
+                          new=new.outcomes.get(rec_id))
+            for rec_id in ids if old.outcomes.get(rec_id) != new.outcomes.get(rec_id)]
+
+
+def _titles(report: Report) -> dict[str, str]:
+    return {item.id: item.title for item in [*report.advice, *report.undetermined, *report.settled]}
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+def _name(side: Side) -> str:
+    return " — ".join([side.name] + ([side.source] if side.source else [])
+                      + ([f"as of {side.as_of}"] if side.as_of else []))
+
+
+def _value(value: Any) -> str:
+    return show_value(value) if value is not None else "—"
+
+
+def _outcome(outcome: str | None) -> str:
+    return OUTCOME_WORDS.get(outcome, "—") if outcome else "—"
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {OUTCOME_WORDS.get(outcome, outcome)}" for outcome, n in counts.items() if n) or "none"
+
+
+def _answer_rows(result: Diff) -> list[list[str]]:
+    a = result.answers
+    return ([["added", c.fact, _value(c.old), _value(c.new)] for c in a.added]
+            + [["removed", c.fact, _value(c.old), _value(c.new)] for c in a.removed]
+            + [["changed", c.fact, _value(c.old), _value(c.new)] for c in a.changed])
+
+
+def _pair(old: Any, new: Any) -> str:
+    if old == new:
+        return _value(old)
+    return f"{_value(old)} → {_value(new)}"
+
+
+def _advice_rows(result: Diff) -> list[list[str]]:
+    rows = []
+    advice = result.advice
+    for kind, items in (("resolved", advice.resolved), ("undetermined", advice.undetermined),
+                        ("new", advice.new), ("changed", advice.changed)):
+        rows += [[kind, c.id, _pair(c.old_severity, c.new_severity), _pair(c.old_rank, c.new_rank),
+                  _pair(_score(c.old_score), _score(c.new_score)),
+                  _pair(_outcome(c.old_outcome), _outcome(c.new_outcome)), c.title] for c in items]
+    return rows
+
+
+def _score(score: float | None) -> str | None:
+    return None if score is None else f"{score:g}"
+
+
+def _other_outcomes(result: Diff) -> list[OutcomeChange]:
+    """Outcome changes that did not give or take advice (the advice rows show those)."""
+    return [c for c in result.outcomes if "advised" not in (c.old, c.new)]
+
+
+def _count_rows(result: Diff) -> list[list[Any]]:
+    outcomes = list(result.counts.new) + [o for o in result.counts.old if o not in result.counts.new]
+    return [[OUTCOME_WORDS.get(o, o), result.counts.old.get(o, 0), result.counts.new.get(o, 0)] for o in outcomes]
+
+
+ADVICE_HEADERS = ["advice", "id", "severity", "rank", "score", "outcome", "recommendation"]
+
+
+def table(result: Diff) -> str:
+    """The diff as plain text."""
+    lines = [f"== Diff: {_name(result.old)}", f"     → {_name(result.new)}"]
+    lines += [f"warning: {warning}" for warning in result.warnings]
+    lines += [f"Outcomes: {_counts(result.counts.old)} → {_counts(result.counts.new)}", ""]
+    if result.unchanged():
+        lines += ["No differences in answers, outcomes or advice.", ""]
+        return "\n".join(lines)
+    answer_rows, advice_rows, others = _answer_rows(result), _advice_rows(result), _other_outcomes(result)
+    if answer_rows:
+        lines += ["Answers:", tabulate(answer_rows, headers=["", "fact", "old", "new"]), ""]
+    if advice_rows:
+        lines += ["Advice:", tabulate(advice_rows, headers=ADVICE_HEADERS), ""]
+    if others:
+        rows = [[c.id, _outcome(c.old), _outcome(c.new), c.title] for c in others]
+        lines += ["Other outcome changes:", tabulate(rows, headers=["id", "old", "new", "recommendation"]), ""]
+    lines += ["Outcome counts:", tabulate(_count_rows(result), headers=["outcome", "old", "new"]), ""]
+    return "\n".join(lines)
+
+
+def markdown(result: Diff) -> str:
+    """The diff for a wiki or a pull request."""
+    out = [f"# Diff: {md(result.old.name)} → {md(result.new.name)}", "",
+           f"- **Old:** {md(_name(result.old))}", f"- **New:** {md(_name(result.new))}", ""]
+    out += [f"> **Warning:** {md(warning)}\n" for warning in result.warnings]
+    if result.unchanged():
+        return "\n".join(out + ["No differences in answers, outcomes or advice.", ""])
+    answer_rows, advice_rows, others = _answer_rows(result), _advice_rows(result), _other_outcomes(result)
+    if answer_rows:
+        out += ["## Answers", "", "| | fact | old | new |", "|---|---|---|---|"]
+        out += [_md_row(row) for row in answer_rows] + [""]
+    if advice_rows:
+        out += ["## Advice", "", "| " + " | ".join(ADVICE_HEADERS) + " |", "|---|---|---|---|---|---|---|"]
+        out += [_md_row(row) for row in advice_rows] + [""]
+    if others:
+        out += ["## Other outcome changes", "", "| id | old | new | recommendation |", "|---|---|---|---|"]
+        out += [_md_row([c.id, _outcome(c.old), _outcome(c.new), c.title]) for c in others] + [""]
+    out += ["## Outcome counts", "", "| outcome | old | new |", "|---|---:|---:|"]
+    out += [_md_row(row) for row in _count_rows(result)] + [""]
+    return "\n".join(out)
+
+
+def _md_row(cells: list[Any]) -> str:
+    return "| " + " | ".join(md(str(cell)) for cell in cells) + " |"
+
+
+def render(result: Diff, fmt: str) -> str:
+    """The diff in ``fmt``: table, markdown, or json (the ``Diff`` model; keys in the module docstring)."""
+    if fmt == "json":
+        return result.model_dump_json(indent=2) + "\n"
+    return table(result) if fmt == "table" else markdown(result)
+
+
+def run_diff(old: str, new: str, fmt: str = "table", kb_path: str | None = None) -> int:
+    """The ``diff`` command: compare two assessments and print what changed; exit code 0."""
+    assessments = Assessments(kb_path)
+    click.echo(render(diff_reports(assessments.load(old), assessments.load(new)), fmt), nl=False)
+    return 0

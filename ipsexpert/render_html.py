@@ -1,0 +1,346 @@
+"""One self-contained HTML page for a whole batch: report, roadmap or matrix view.
+
+The page needs nothing but itself: inline CSS (print-friendly too), pictures drawn as
+inline SVG, collapsible explanations with ``<details>``, and no script, so it can be
+mailed, archived or printed as it is. The page is written in pieces — ``page_head``
+before the first scenario, one section per report, ``page_tail`` at the end — so a
+writer holds one report at a time. Every text that reaches the page goes through
+``esc``: scenario names, notes and reasons come from users.
+"""
+
+from __future__ import annotations
+
+import html
+
+from . import __version__
+from .render import (MATRIX_LEGEND, OUTCOME_SYMBOLS, OUTCOME_WORDS, SEVERITY_LETTERS, TIMING_HEADINGS,
+                     MatrixColumn, MatrixRow, accepted_words, advised_totals, construct_titles, notes_by_fact,
+                     roadmap_groups, roadmap_summary, summary)
+from .report import Advice, Report
+
+CHART_OUTCOMES = ("advised", "satisfied", "undetermined", "not_applicable")
+OUTCOME_COLOURS = {"advised": "#d9480f", "satisfied": "#2f9e44", "undetermined": "#e9b949",
+                   "not_applicable": "#ced4da"}
+LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 190, 400, 28, 18
+
+STYLE = """
+:root { --ink: #1f2933; --muted: #616e7c; --line: #d9e2ec; --soft: #f5f7fa; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.35rem; margin: 2.5rem 0 .25rem; border-bottom: 2px solid var(--ink); padding-bottom: .2rem; }
+h3 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+h4 { font-size: 1rem; margin: 1rem 0 .25rem; }
+.meta, .intro { color: var(--muted); margin: .25rem 0; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; }
+thead th { background: var(--soft); }
+td.num { text-align: right; }
+code { background: var(--soft); padding: 0 .2rem; border-radius: 3px; }
+.chips span { display: inline-block; padding: .05rem .55rem; border-radius: 1rem; margin-right: .3rem;
+              font-size: .9rem; color: #fff; }
+.chips .o-undetermined, .chips .o-not_applicable { color: var(--ink); }
+.o-advised { background: #d9480f; } .o-satisfied { background: #2f9e44; }
+.o-undetermined { background: #e9b949; } .o-not_applicable { background: #ced4da; }
+.sev { display: inline-block; padding: 0 .45rem; border-radius: 3px; font-size: .85rem; color: #fff; }
+.sev-critical { background: #7d1d1d; } .sev-high { background: #c92a2a; }
+.sev-medium { background: #e67700; } .sev-low { background: #5c940d; }
+.accepted { border-left: 4px solid #e67700; background: #fff9db; padding: .3rem .6rem; margin: .4rem 0; }
+.tag-accepted { font-size: .85rem; border: 1px solid #e67700; color: #a35200; border-radius: 3px;
+                padding: 0 .35rem; }
+article.advice { border: 1px solid var(--line); border-radius: 6px; padding: .25rem 1rem .5rem; margin: .75rem 0; }
+.eif { font-size: .9rem; color: var(--muted); }
+details summary { cursor: pointer; color: #1c5d99; }
+ol.steps li { margin: .15rem 0; }
+svg { max-width: 100%; height: auto; display: block; margin: .5rem 0; }
+ul.todo { list-style: none; padding-left: .25rem; }
+ul.todo li { margin: .5rem 0; }
+ul.todo .box { font-size: 1.25rem; line-height: 1; margin-right: .35rem; }
+ul.todo .what { margin: .15rem 0 0 1.7rem; }
+ul.todo .accepted { margin-left: 1.7rem; }
+h3.timing { border-left: 6px solid; padding-left: .5rem; }
+h3.timing-overdue { border-color: #c92a2a; } h3.timing-now { border-color: #e67700; }
+h3.timing-next { border-color: #1c5d99; }
+.scroll { overflow-x: auto; }
+table.matrix { font-size: .85rem; }
+table.matrix th { padding: .15rem .2rem; }
+table.matrix td { text-align: center; vertical-align: middle; white-space: nowrap; min-width: 1.9rem;
+                  padding: .1rem .2rem; }
+table.matrix td.o-advised { background: #ffe0d1; color: #a61e00; font-weight: bold; }
+table.matrix td.o-satisfied { background: #e3f4e7; color: #2b7a3b; }
+table.matrix td.o-undetermined { background: #fff5d6; color: #8a6d00; }
+table.matrix td.o-not_applicable { background: #f1f3f5; color: #868e96; }
+table.matrix th[scope=row] { font-weight: normal; min-width: 14rem; padding: .15rem .4rem; }
+table.matrix thead th { text-align: center; }
+footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  section.scenario + section.scenario { break-before: page; }
+  article.advice, tr, svg, .accepted { break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; }
+  details::details-content { content-visibility: visible; }
+  a { color: inherit; text-decoration: none; }
+  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
+"""
+
+
+def esc(value: object) -> str:
+    """Any value as HTML text or attribute content."""
+    return html.escape(str(value), quote=True)
+
+
+# --- the page -----------------------------------------------------------------------------
+
+def page_head(title: str, intro: str) -> str:
+    """Everything before the first scenario: document head, inline style, page header."""
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            f"<header><h1>{esc(title)}</h1><p class=\"intro\">{esc(intro)}</p></header>\n<main>\n")
+
+
+def page_tail(count: int) -> str:
+    """Everything after the last scenario."""
+    empty = "<p>No scenario was evaluated.</p>\n" if count == 0 else ""
+    return (f"{empty}</main>\n<footer><p>{count} scenario(s). Made by ipsexpert {esc(__version__)}: "
+            "explained, prioritised advice for integrated public services, after the inGOV framework "
+            "and the European Interoperability Framework (EIF 2017).</p></footer>\n</body>\n</html>\n")
+
+
+def _scenario_header(report: Report, index: int, title: str) -> str:
+    meta = [f"<code>{esc(report.source)}</code>"] if report.source else []
+    if report.as_of:
+        meta.append(f"as of {esc(report.as_of)}")
+    if report.answers.get("phase"):
+        meta.append(f"phase <strong>{esc(report.answers['phase'])}</strong>")
+    kb = report.knowledge_base
+    meta.append(f"knowledge base {esc(kb.name)} {esc(kb.version)} ({esc(kb.hash)})")
+    return (f'<section class="scenario" id="scenario-{index}">\n<h2>{esc(title)}</h2>\n'
+            f'<p class="meta">{" · ".join(meta)}</p>\n')
+
+
+def _chips(report: Report) -> str:
+    chips = "".join(f'<span class="o-{esc(outcome)}">{count} {esc(OUTCOME_WORDS[outcome])}</span>'
+                    for outcome, count in report.counts.items() if count)
+    return f'<p class="chips" aria-label="{esc(summary(report))}">{chips}</p>\n'
+
+
+def _severity(a: Advice) -> str:
+    return (f'<span class="sev sev-{esc(a.severity)}">{esc(a.severity)}'
+            f'{" ↑" if a.escalated else ""}</span>')
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """A table from cells that are already HTML."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>\n" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>\n"
+
+
+# --- report view ------------------------------------------------------------------------------
+
+def report_section(report: Report, index: int) -> str:
+    """One scenario: summary, picture by construct, advice, risks, EIF, open questions, answers."""
+    parts = [_scenario_header(report, index, report.name), _chips(report), construct_chart(report)]
+    parts.append(_advice(report, index) if report.advice
+                 else "<p>No advice: nothing is known to be missing.</p>\n")
+    parts += [_accepted(report.advice), _eif_layers(report), _undetermined(report), _settled(report),
+              _answers(report), "</section>\n"]
+    return "".join(parts)
+
+
+def construct_counts(report: Report) -> dict[str, dict[str, int]]:
+    """Per construct in roadmap order, how many recommendations have each outcome."""
+    counts = {construct: dict.fromkeys(CHART_OUTCOMES, 0) for construct in construct_titles(report)}
+    for item in report.advice:
+        counts[item.construct]["advised"] += 1
+    for item in report.undetermined:
+        counts[item.construct]["undetermined"] += 1
+    for item in report.settled:
+        counts[item.construct][item.outcome] += 1
+    return counts
+
+
+def construct_chart(report: Report) -> str:
+    """Stacked bars, one per construct: where the project stands, at a glance, without a script."""
+    titles, counts = construct_titles(report), construct_counts(report)
+    scale = BAR_WIDTH / max([sum(c.values()) for c in counts.values()] + [1])
+    rows = [_chart_row(titles[construct], outcomes, scale, position * ROW_HEIGHT)
+            for position, (construct, outcomes) in enumerate(counts.items())]
+    height = len(rows) * ROW_HEIGHT + ROW_HEIGHT
+    width = LABEL_WIDTH + BAR_WIDTH + 40
+    label = f"Outcomes by construct for {report.name}"
+    return (f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+            f'aria-label="{esc(label)}" font-family="system-ui, sans-serif" font-size="13">'
+            f"<title>{esc(label)}</title>{''.join(rows)}{_chart_legend(len(rows) * ROW_HEIGHT)}</svg>\n")
+
+
+def _chart_row(title: str, outcomes: dict[str, int], scale: float, y: int) -> str:
+    parts = [f'<text x="{LABEL_WIDTH - 10}" y="{y + 18}" text-anchor="end">{esc(title)}</text>']
+    x = float(LABEL_WIDTH)
+    for outcome, count in outcomes.items():
+        if count:
+            parts.append(_segment(f"{title}: {count} {OUTCOME_WORDS[outcome]}", outcome, count, x, count * scale, y))
+            x += count * scale
+    parts.append(f'<text x="{x + 6:.1f}" y="{y + 18}" fill="#616e7c">{sum(outcomes.values())}</text>')
+    return "".join(parts)
+
+
+def _segment(tooltip: str, outcome: str, count: int, x: float, width: float, y: int) -> str:
+    """One outcome's part of a bar, its count written inside, in a colour that reads on it."""
+    ink = "#fff" if outcome in ("advised", "satisfied") else "#1f2933"
+    return (f'<rect x="{x:.1f}" y="{y + 5}" width="{width:.1f}" height="{BAR_HEIGHT}" '
+            f'fill="{OUTCOME_COLOURS[outcome]}"><title>{esc(tooltip)}</title></rect>'
+            f'<text x="{x + width / 2:.1f}" y="{y + 18}" text-anchor="middle" fill="{ink}">{count}</text>')
+
+
+def _chart_legend(y: int) -> str:
+    parts = []
+    for position, outcome in enumerate(CHART_OUTCOMES):
+        x = 40 + position * 130
+        parts.append(f'<rect x="{x}" y="{y + 9}" width="12" height="12" fill="{OUTCOME_COLOURS[outcome]}"/>'
+                     f'<text x="{x + 17}" y="{y + 20}">{esc(OUTCOME_WORDS[outcome])}</text>')
+    return "".join(parts)
+
+
+def _advice(report: Report, index: int) -> str:
+    rows = [[str(a.rank), f'<a href="#s{index}-{esc(a.id)}">{esc(a.id)}</a>', _severity(a), esc(a.timing),
+             f"{a.score:g}", esc(a.title) + (' <span class="tag-accepted">accepted risk</span>' if a.accepted
+                                             else "")] for a in report.advice]
+    return ("<h3>Advice by priority</h3>\n" + _table(["rank", "id", "severity", "timing", "score", "advice"], rows)
+            + "".join(_advice_article(a, index) for a in report.advice))
+
+
+def _advice_article(a: Advice, index: int) -> str:
+    parts = [f'<article class="advice" id="s{index}-{esc(a.id)}">\n<h4>{a.rank}. {esc(a.id)} {esc(a.title)} '
+             f"{_severity(a)} <small>{esc(a.timing)}, score {a.score:g}</small></h4>\n<p>{esc(a.advice)}</p>\n"]
+    if a.accepted:
+        parts.append(f'<p class="accepted"><strong>Accepted risk</strong> {esc(accepted_words(a.accepted))}</p>\n')
+    if a.eif:
+        refs = "; ".join(f"<strong>{ref.number}</strong> {esc(ref.title)}" for ref in a.eif)
+        parts.append(f'<p class="eif">EIF 2017: {refs}</p>\n')
+    steps = "".join(f'<li class="step-{esc(step.kind)}">{esc(step.text)}</li>' for step in a.explanation.steps)
+    parts.append(f'<details><summary>How this was concluded</summary><ol class="steps">{steps}</ol></details>\n'
+                 "</article>\n")
+    return "".join(parts)
+
+
+def _accepted(advice: list[Advice]) -> str:
+    rows = [[esc(a.id), esc(a.title), esc(a.accepted.until or "—"), esc(a.accepted.reason)]
+            for a in advice if a.accepted]
+    if not rows:
+        return ""
+    return ("<h3>Accepted risks</h3>\n<p>Advice the project has decided not to act on, and why.</p>\n"
+            + _table(["id", "recommendation", "until", "reason"], rows))
+
+
+def _eif_layers(report: Report) -> str:
+    if not report.eif_layers:
+        return ""
+    rows = [[esc(layer.name), esc(", ".join(map(str, layer.eif))), esc(", ".join(layer.advice))]
+            for layer in report.eif_layers]
+    return ("<h3>EIF layers</h3>\n<p>The advice by layer of the European Interoperability Framework (2017): "
+            "a starting point for an interoperability assessment.</p>\n"
+            + _table(["layer", "EIF recommendations", "advice"], rows))
+
+
+def _undetermined(report: Report) -> str:
+    if not report.undetermined:
+        return ""
+    rows = [[esc(u.id), esc(u.title), ", ".join(f"<code>{esc(f)}</code>" for f in u.deciding_facts)
+             or "(no askable question)"] for u in report.undetermined]
+    return ("<h3>Still open</h3>\n<p>Unknown answers leave these open; answering the deciding questions "
+            "settles them.</p>\n" + _table(["id", "recommendation", "deciding questions"], rows))
+
+
+def _settled(report: Report) -> str:
+    if not report.settled:
+        return ""
+    rows = [[esc(s.id), esc(s.title), esc(OUTCOME_WORDS[s.outcome]), esc(s.reason)] for s in report.settled]
+    return (f"<details><summary>Not advised: {len(rows)} recommendation(s) satisfied or not applicable"
+            f"</summary>\n{_table(['id', 'recommendation', 'outcome', 'why'], rows)}</details>\n")
+
+
+def _answers(report: Report) -> str:
+    rows = [[f"<code>{esc(fact)}</code>", esc(value), esc(note or "")] for fact, value, note in notes_by_fact(report)]
+    if not rows:
+        return ""
+    return "<h3>Answers</h3>\n" + _table(["fact", "answer", "note"], rows)
+
+
+# --- roadmap view -----------------------------------------------------------------------------
+
+def roadmap_section(report: Report, index: int) -> str:
+    """One scenario's advice as a to-do list: by timing, then construct in roadmap order."""
+    parts = [_scenario_header(report, index, f"Roadmap: {report.name}"), f"<p>{esc(roadmap_summary(report))}.</p>\n"]
+    titles = construct_titles(report)
+    for when, constructs in roadmap_groups(report):
+        parts.append(f'<h3 class="timing timing-{esc(when)}">{esc(TIMING_HEADINGS[when])}</h3>\n')
+        for construct, items in constructs:
+            parts.append(f'<h4>{esc(titles[construct])}</h4>\n<ul class="todo">\n')
+            parts += [_todo(a) for a in items]
+            parts.append("</ul>\n")
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _todo(a: Advice) -> str:
+    box = "☒" if a.accepted else "☐"
+    accepted = (f'<div class="accepted"><strong>Accepted risk</strong> {esc(accepted_words(a.accepted))}</div>'
+                if a.accepted else "")
+    return (f'<li><span class="box" aria-hidden="true">{box}</span><strong>{esc(a.id)}</strong> {esc(a.title)} '
+            f'{_severity(a)}{accepted}<p class="what">{esc(a.advice)}</p></li>\n')
+
+
+# --- matrix view ------------------------------------------------------------------------------
+
+_OUTCOME_OF_SYMBOL = {symbol: outcome for outcome, symbol in OUTCOME_SYMBOLS.items()}
+_SEVERITY_OF_LETTER = {letter: severity for severity, letter in SEVERITY_LETTERS.items()}
+
+
+def matrix_body(columns: list[MatrixColumn], rows: list[MatrixRow], titles: dict[str, str]) -> str:
+    """Scenarios × recommendations, grouped under their constructs, with legend and key."""
+    head = _matrix_construct_row(columns, titles) + "<tr><th>scenario</th>" + "".join(
+        f'<th><abbr title="{esc(c.title)}">{esc(c.id)}</abbr></th>' for c in columns) + "</tr>"
+    body = "".join(_matrix_row(row, columns) for row in rows)
+    totals = "".join(f"<td>{total}</td>" for total in advised_totals(columns, rows))
+    key = "".join(f"<li><strong>{esc(c.id)}</strong> {esc(c.title)} "
+                  f"<small>({esc(titles.get(c.construct, c.construct))})</small></li>" for c in columns)
+    return (f"<p>{len(rows)} scenario(s) × {len(columns)} recommendations. Legend: {esc(MATRIX_LEGEND)}.</p>\n"
+            f'<div class="scroll"><table class="matrix"><thead>{head}</thead>\n<tbody>\n{body}</tbody>\n'
+            f'<tfoot><tr><th scope="row">advised in (of {len(rows)})</th>{totals}</tr></tfoot></table></div>\n'
+            f"<h3>Recommendations</h3>\n<ul>{key}</ul>\n")
+
+
+def _matrix_construct_row(columns: list[MatrixColumn], titles: dict[str, str]) -> str:
+    """A header row naming the construct over each run of its recommendations."""
+    runs: list[tuple[str, int]] = []
+    for column in columns:
+        if runs and runs[-1][0] == column.construct:
+            runs[-1] = (column.construct, runs[-1][1] + 1)
+        else:
+            runs.append((column.construct, 1))
+    return "<tr><th></th>" + "".join(f'<th colspan="{span}">{esc(titles.get(construct, construct))}</th>'
+                                     for construct, span in runs) + "</tr>"
+
+
+def _matrix_row(row: MatrixRow, columns: list[MatrixColumn]) -> str:
+    cells = "".join(f'<td class="o-{esc(_OUTCOME_OF_SYMBOL.get(cell[:1], "none"))}" '
+                    f'title="{esc(column.id)}: {esc(_cell_words(cell))}">{esc(cell)}</td>'
+                    for cell, column in zip(row.cells, columns))
+    source = f' title="{esc(row.source)}"' if row.source else ""
+    return f'<tr><th scope="row"{source}>{esc(row.name)}</th>{cells}</tr>\n'
+
+
+def _cell_words(cell: str) -> str:
+    """A symbol back in words, for the cell's tooltip: "advised, high (accepted risk)"."""
+    outcome = _OUTCOME_OF_SYMBOL.get(cell[:1])
+    if outcome is None:
+        return "no outcome"
+    letter = cell[1:]
+    if not letter:
+        return OUTCOME_WORDS[outcome]
+    severity = _SEVERITY_OF_LETTER[letter.upper()]
+    return f"{OUTCOME_WORDS[outcome]}, {severity}" + (" (accepted risk)" if letter.islower() else "")
