@@ -200,21 +200,38 @@ def open_facts(condition: Condition, value_of: ValueOf) -> list[str]:
     known false, only ``b``'s facts can still change the result.
     """
     found: list[str] = []
-
-    def walk(node: Condition) -> None:
-        if evaluate(node, value_of) is not None:
-            return
-        if isinstance(node, Test):
-            if node.fact not in found:
-                found.append(node.fact)
-        elif isinstance(node, Not):
-            walk(node.part)
-        elif not isinstance(node, Always):
-            for part in node.parts:
-                walk(part)
-
-    walk(condition)
+    for fact in _undecided(condition, value_of)[1]:
+        if fact not in found:
+            found.append(fact)
     return found
+
+
+def _undecided(node: Condition, value_of: ValueOf) -> tuple[Truth, list[str]]:
+    """A condition's value and, while it is unknown, the facts of its unknown parts.
+
+    One bottom-up pass: asking ``evaluate`` at every level of the walk instead would
+    evaluate each subtree once per ancestor, and this runs for every undetermined
+    recommendation of every report.
+    """
+    if isinstance(node, Test):
+        truth = evaluate(node, value_of)
+        return truth, ([node.fact] if truth is None else [])
+    if isinstance(node, Always):
+        return True, []
+    if isinstance(node, Not):
+        truth, facts = _undecided(node.part, value_of)
+        return (None if truth is None else not truth), facts
+    decisive = isinstance(node, AnyOf)
+    result: Truth = not decisive
+    facts: list[str] = []
+    for part in node.parts:
+        truth, part_facts = _undecided(part, value_of)
+        if truth is decisive:
+            return decisive, []
+        if truth is None:
+            result = None
+            facts.extend(part_facts)
+    return result, facts
 
 
 # --- compiling to positive literals (for the Rete network) ---------------------------

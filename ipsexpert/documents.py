@@ -306,12 +306,26 @@ for _tag in ("null", "bool", "float", "binary", "timestamp", "str"):
 
 # libyaml's own nesting guard fires before ours on very deep flow collections.
 _LIBYAML_DEPTH = "exceeded maximum nesting depth"
+# The composer's complaint about a second document (when no event scan ran first).
+_SECOND_DOCUMENT = "expected a single document in the stream"
+
+
+def _needs_scan(text: str, limits: Limits) -> bool:
+    """Whether the event scan must bound the document before it is composed.
+
+    A YAML node takes at least one character of text (measured on the densest forms:
+    ``{a,a}``, ``?`` lines, at most one node per character), so a document of at most
+    half ``max_nodes`` characters cannot hold too many; without a ``*`` it holds no
+    alias, so its composed tree is its real size, and ``_walk_nodes`` checks its depth.
+    Every real scenario is such a document, and the scan would cost a third of reading it.
+    """
+    return len(text) * 2 > limits.max_nodes or "*" in text
 
 
 def _parse_yaml(text: str, name: str, limits: Limits) -> Document:
     lines: dict[Path_, int] = {}
     try:
-        aliases = _scan_events(text, name, limits)
+        aliases = _scan_events(text, name, limits) if _needs_scan(text, limits) else False
         loader = _BoundedLoader(text)
         loader.limits = limits
         try:
@@ -328,6 +342,8 @@ def _parse_yaml(text: str, name: str, limits: Limits) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context == _SECOND_DOCUMENT:
+            raise InputError("holds more than one YAML document", file=name, line=line) from None
         if problem == _LIBYAML_DEPTH:
             raise InputError(f"is nested deeper than the limit of {limits.max_depth}",
                              file=name, line=line) from None
@@ -414,8 +430,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Limits | None) -> None:
-    """Record the line of every field path; with ``limits``, also reject a key given
-    twice in one mapping and an integer out of range, naming the field.
+    """Record the line of every field path; with ``limits``, also reject a collection
+    nested too deep, a key given twice in one mapping and an integer out of range,
+    naming the field.
 
     Iterative (the expanded depth is already bounded, but the walk follows aliases).
     Keys are compared as written with their resolved tag, so ``a`` and ``"a"`` are the
@@ -425,6 +442,9 @@ def _walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Lim
     while stack:
         node, path = stack.pop()
         lines.setdefault(path, node.start_mark.line + 1)
+        if limits is not None and isinstance(node, yaml.CollectionNode) and len(path) >= limits.max_depth:
+            raise InputError(f"is nested deeper than the limit of {limits.max_depth}",
+                             file=name, line=node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             seen: dict[tuple, int] = {}
             children = []

@@ -3,9 +3,12 @@
 Fact layout (chosen for experta's cost model, where every declared fact is tested
 against the alpha network): a scenario is ONE ``Answers`` fact whose fields are all
 catalogue facts — a known value or ``"unknown"`` — so the alpha network tests one fact
-instead of one per answer. Derivation rules declare ``Derived`` facts, recommendation
-rules declare ``Conclusion`` facts, and escalation rules match an advised
-``Conclusion`` and declare an ``Escalation``: the chain runs inside the Rete network.
+instead of one per answer. Derivation rules declare ``Derived`` facts that
+recommendation rules match, and recommendation rules declare an advised ``Conclusion``
+that escalation rules match: the chain runs inside the Rete network. A conclusion no
+pattern waits for is recorded but not declared (see ``_awaited``), so each firing costs
+a network pass only when it can change what matches. The network itself is experta's,
+run with the per-token overheads taken out (see ``rete``).
 
 Each condition is compiled twice, as "definitely true" and "definitely false", into
 disjunctive branches of positive literals (see ``conditions.branches``); a literal
@@ -29,14 +32,20 @@ from typing import Any, Mapping
 
 from . import conditions
 from .conditions import Branch, Literal
-from .experta_compat import AS, ConflictSetNode, Fact, KnowledgeEngine, L, P, ReteMatcher, Rule, Token
+from .experta_compat import AS, Fact, KnowledgeEngine, L, P
 from .knowledge import KnowledgeBase
+from .rete import LeanRule, TrackingMatcher
 
 UNKNOWN = "unknown"
 
 
 class Answers(Fact):
     """Every catalogue fact of one scenario: its value, or ``"unknown"``."""
+
+    def update(self, mapping):
+        # experta's Fact.update freezes every value one item at a time; answers are
+        # checked str, bool or int scalars, immutable already, so they go in as they are.
+        dict.update(self, mapping)
 
 
 class Derived(Fact):
@@ -47,8 +56,10 @@ class Conclusion(Fact):
     """A recommendation's outcome as concluded by one of its rules."""
 
 
-class Escalation(Fact):
-    """An advised recommendation whose escalation condition holds."""
+_CONCLUSION_FACTS = {
+    "derive": lambda target, value: (Derived, (("id", target), ("value", value))),
+    "outcome": lambda target, value: (Conclusion, (("rec", target), ("outcome", value))),
+}
 
 
 @dataclass(frozen=True)
@@ -61,14 +72,32 @@ class CompiledRule:
     value: Any  # the derived value, or the outcome
     branch: Branch
     salience: int
+    declares: tuple[type, tuple[tuple[str, Any], ...]] | None = None  # the fact a firing declares
 
 
 @dataclass(frozen=True)
 class Firing:
-    """A rule that fired, with the values of the facts that matched it."""
+    """A rule that fired, with the facts its patterns matched (by binding name)."""
 
     rule: CompiledRule
-    values: tuple[tuple[str, Any], ...]
+    bound: Mapping[str, Any]
+
+    @property
+    def values(self) -> tuple[tuple[str, Any], ...]:
+        """The value of each fact the rule tested, in the branch's order.
+
+        Read from the matched facts when asked (an explanation or a trace), not at
+        every firing: most firings of a batch are never explained.
+        """
+        answers = self.bound.get("answers")
+        values = []
+        for literal in self.rule.branch:
+            source = self.bound.get("d_" + literal.fact)
+            if source is not None:
+                values.append((literal.fact, source["value"]))
+            elif answers is not None:
+                values.append((literal.fact, answers[literal.fact]))
+        return tuple(values)
 
 
 @dataclass
@@ -79,6 +108,16 @@ class Run:
     derived: dict[str, bool] = field(default_factory=dict)
     concluded: dict[str, set[str]] = field(default_factory=dict)  # recommendation -> outcomes
     escalated: set[str] = field(default_factory=set)
+    _index: dict | None = field(default=None, repr=False, compare=False)
+
+    def firings_of(self, kind: str, target: str, value: Any) -> list[Firing]:
+        """The firings that concluded one thing, in firing order (indexed on first use)."""
+        if self._index is None:
+            self._index = {}
+            for firing in self.firings:
+                rule = firing.rule
+                self._index.setdefault((rule.kind, rule.target, rule.value), []).append(firing)
+        return self._index.get((kind, target, value), [])
 
 
 @lru_cache(maxsize=None)
@@ -100,88 +139,10 @@ def _constraint(literal: Literal, order: tuple):
     return constraint
 
 
-class _LeanToken(Token):
-    """A Rete token without experta's per-copy type assertions.
-
-    Every alpha node copies the token it passes on, and experta's Token re-checks on
-    each copy that its data are facts and its context a mapping (an ABC isinstance
-    check): a third of the engine's time. Tokens made here hold facts by construction,
-    and ``copy()`` keeps the subclass, so the whole alpha network runs on lean tokens.
-    """
-
-    __slots__ = ()
-
-    def __new__(cls, tag, data, context=None):
-        return tuple.__new__(cls, (tag, {data} if isinstance(data, Fact) else set(data),
-                                   {} if context is None else context))
-
-    def copy(self):
-        return tuple.__new__(type(self), (self.tag, self.data.copy(), self.context.copy()))
-
-
-class _TrackingMatcher(ReteMatcher):
-    """experta's Rete matcher, minus three costs that grow with the number of rules.
-
-    After every firing experta asks *every* conflict-set node for new activations, and
-    ``reset()`` walks the whole network recursively (shared nodes many times over).
-    With one rule per condition branch that polling dominated the run. Here each
-    conflict-set node reports itself when a token reaches it, so only those are polled,
-    and reset clears each node with memory exactly once. Matching is unchanged: the
-    same nodes, the same tokens, the same activations.
-    """
-
-    def __init__(self, engine) -> None:
-        super().__init__(engine)
-        self._touched: dict = {}
-        nodes: dict = {}
-        pending = [self.root_node]
-        while pending:
-            node = pending.pop()
-            for child in node.children:
-                if id(child.node) not in nodes:
-                    nodes[id(child.node)] = child.node
-                    pending.append(child.node)
-        self._nodes = list(nodes.values())
-        for node in self._nodes:
-            if isinstance(node, ConflictSetNode):
-                node._activate = self._tracked(node, node._activate)
-
-    def _tracked(self, node, activate):
-        touched = self._touched
-
-        def tracked_activate(token):
-            touched[node] = None
-            return activate(token)
-        return tracked_activate
-
-    def changes(self, adding=None, deleting=None):
-        for fact in deleting or ():
-            self._send(_LeanToken.invalid(fact))
-        for fact in adding or ():
-            self._send(_LeanToken.valid(fact))
-        added, removed = [], []
-        for node in self._touched:
-            node_added, node_removed = node.get_activations()
-            added.extend(node_added)
-            removed.extend(node_removed)
-        self._touched.clear()
-        return added, removed
-
-    def _send(self, token) -> None:
-        """What experta's BusNode does on add/remove, with a lean token."""
-        for child in self.root_node.children:
-            child.callback(token)
-
-    def reset(self) -> None:
-        for node in self._nodes:
-            node._reset()
-        self._touched.clear()
-
-
 class _IpsEngine(KnowledgeEngine):
     """The generic engine: recording firings and declaring conclusions is all the RHS does."""
 
-    __matcher__ = _TrackingMatcher
+    __matcher__ = TrackingMatcher
 
     def __init__(self) -> None:
         super().__init__()
@@ -196,25 +157,17 @@ class _IpsEngine(KnowledgeEngine):
         return self._deffacts
 
     def conclude(self, rule: CompiledRule, bound: Mapping[str, Any]) -> None:
-        values = []
-        answers = bound.get("answers")
-        for literal in rule.branch:
-            source = bound.get("d_" + literal.fact)
-            if source is not None:
-                values.append((literal.fact, source["value"]))
-            elif answers is not None:
-                values.append((literal.fact, answers[literal.fact]))
         record = self.run_record
-        record.firings.append(Firing(rule, tuple(values)))
+        record.firings.append(Firing(rule, bound))
         if rule.kind == "derive":
             record.derived[rule.target] = rule.value
-            self.declare(Derived(id=rule.target, value=rule.value))
         elif rule.kind == "outcome":
             record.concluded.setdefault(rule.target, set()).add(rule.value)
-            self.declare(Conclusion(rec=rule.target, outcome=rule.value))
         else:
             record.escalated.add(rule.target)
-            self.declare(Escalation(rec=rule.target))
+        if rule.declares is not None:
+            fact_class, fields = rule.declares
+            self.declare(fact_class(**dict(fields)))
 
 
 class CompiledKnowledgeBase:
@@ -245,6 +198,7 @@ class CompiledKnowledgeBase:
             if rec.escalate is not None:
                 specs.extend(("escalate", rec_id, True, branch)
                              for branch in conditions.branches(rec.escalate, True, kb.types))
+        awaited = self._awaited(specs)
         rules = []
         counters: dict[tuple, int] = {}
         for index, (kind, target, value, branch) in enumerate(specs):
@@ -252,8 +206,26 @@ class CompiledKnowledgeBase:
             counters[key] = counters.get(key, 0) + 1
             label = value if kind == "outcome" else ("escalate" if kind == "escalate" else str(value).lower())
             name = f"{target}_{label}_{counters[key]}"
-            rules.append(CompiledRule(name, kind, target, value, branch, salience=len(specs) - index))
+            declares = _CONCLUSION_FACTS[kind](target, value) if key in awaited else None
+            rules.append(CompiledRule(name, kind, target, value, branch, salience=len(specs) - index,
+                                      declares=declares))
         return rules
+
+    def _awaited(self, specs: list[tuple[str, str, Any, Branch]]) -> set[tuple]:
+        """The conclusions some rule's pattern waits for, as (kind, target, value).
+
+        A firing declares its conclusion as a fact only if one of these matches it:
+        every declared fact is sent through the whole alpha network, so a fact that no
+        pattern can match would cost a network pass and change nothing.
+        """
+        awaited = set()
+        for kind, target, _value, branch in specs:
+            if kind == "escalate":
+                awaited.add(("outcome", target, "advised"))
+            for literal in branch:
+                if literal.fact in self.kb.derived:
+                    awaited.update(("derive", literal.fact, value) for value in literal.values)
+        return awaited
 
     def _patterns(self, rule: CompiledRule) -> list:
         kb = self.kb
@@ -279,7 +251,7 @@ class CompiledKnowledgeBase:
             def action(engine, _rule=rule, **bound):
                 engine.conclude(_rule, bound)
             action.__name__ = rule.name
-            namespace[rule.name] = Rule(*self._patterns(rule), salience=rule.salience)(action)
+            namespace[rule.name] = LeanRule(*self._patterns(rule), salience=rule.salience)(action)
         return type("IpsEngine", (_IpsEngine,), namespace)
 
     def engine(self) -> _IpsEngine:

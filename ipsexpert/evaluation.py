@@ -39,6 +39,7 @@ class Expert:
     def __init__(self, kb: KnowledgeBase | None = None) -> None:
         self.kb = kb if kb is not None else load_knowledge_base()
         self.compiled = CompiledKnowledgeBase(self.kb)
+        self._eif_catalogue = self.kb.eif.by_number() if self.kb.eif else {}
 
     def scenario(self, subject: Subject) -> Scenario:
         """A checked Scenario from a Scenario, a mapping of answers, or a file path."""
@@ -113,7 +114,7 @@ class Expert:
 
     def eif_references(self, numbers: list[int]) -> list[EifReference]:
         """EIF numbers with their titles and layers (numbers alone when there is no catalogue)."""
-        catalogue = self.kb.eif.by_number() if self.kb.eif else {}
+        catalogue = self._eif_catalogue
         return [EifReference(number=n, title=catalogue[n].title if n in catalogue else "",
                              layer=catalogue[n].layer if n in catalogue else "") for n in numbers]
 

@@ -30,7 +30,9 @@ def _import_experta():
             from experta import AS, Fact, KnowledgeEngine, Rule
             from experta.fieldconstraint import L, P
             from experta.matchers.rete import ReteMatcher
-            from experta.matchers.rete.nodes import ConflictSetNode
+            from experta.matchers.rete.check import FeatureCheck, TypeCheck
+            from experta.activation import Activation
+            from experta.matchers.rete.nodes import ConflictSetNode, FeatureTesterNode, OrdinaryMatchNode
             from experta.matchers.rete.token import Token
         finally:
             for name in added:
@@ -38,9 +40,12 @@ def _import_experta():
             for handler in list(root.handlers):
                 if handler not in handlers_before:
                     root.removeHandler(handler)
-    return experta, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode, Token
+    return (experta, Activation, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode,
+            FeatureTesterNode, OrdinaryMatchNode, FeatureCheck, TypeCheck, Token)
 
 
-experta, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode, Token = _import_experta()
+(experta, Activation, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode, FeatureTesterNode,
+ OrdinaryMatchNode, FeatureCheck, TypeCheck, Token) = _import_experta()
 
-__all__ = ["AS", "ConflictSetNode", "Fact", "KnowledgeEngine", "L", "P", "ReteMatcher", "Rule", "Token", "experta"]
+__all__ = ["AS", "Activation", "ConflictSetNode", "Fact", "FeatureCheck", "FeatureTesterNode", "KnowledgeEngine", "L",
+           "OrdinaryMatchNode", "P", "ReteMatcher", "Rule", "Token", "TypeCheck", "experta"]

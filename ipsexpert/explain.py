@@ -19,12 +19,6 @@ from .report import Explanation, Step
 from .rulebase import Recommendation
 
 
-def firings_for(run: Run, rec_id: str, kind: str, value: Any) -> list[Firing]:
-    """The firings of one recommendation's rules of one kind, in firing order."""
-    return [f for f in run.firings if f.rule.target == rec_id and f.rule.kind == kind
-            and f.rule.value == value]
-
-
 class Explainer:
     """Builds explanation steps for one run."""
 
@@ -55,7 +49,7 @@ class Explainer:
                          + (f" — note: {note}" if note else ""))
 
     def derived_steps(self, fact_id: str, value: Any, seen: set[str]) -> list[Step]:
-        derivations = firings_for(self.run, fact_id, "derive", value)
+        derivations = self.run.firings_of("derive", fact_id, value)
         steps = self.evidence_steps(derivations, seen)
         rule = derivations[0].rule.name if derivations else None
         because = "; ".join(" and ".join(f"{fid} = {show_value(v)}" for fid, v in d.values)
@@ -68,14 +62,14 @@ class Explainer:
     def advice(self, rec: Recommendation, escalated_to: str | None, when: str, score: float,
                severity: str, phase: str | None) -> Explanation:
         seen: set[str] = set()
-        advised = firings_for(self.run, rec.id, "outcome", "advised")
+        advised = self.run.firings_of("outcome", rec.id, "advised")
         steps = self.evidence_steps(advised, seen)
         for firing in advised:
             required = " and ".join(describe_literal(literal) for literal in firing.rule.branch)
             steps.append(Step(kind="condition", rule=firing.rule.name,
                               text=f"{rec.id} is advised by rule {firing.rule.name}: {required or 'always'}"))
         if escalated_to:
-            escalations = firings_for(self.run, rec.id, "escalate", True)
+            escalations = self.run.firings_of("escalate", rec.id, True)
             steps.extend(self.evidence_steps(escalations, seen))
             why = "; ".join(" and ".join(describe_literal(lit) for lit in f.rule.branch) for f in escalations)
             steps.append(Step(kind="escalation", rule=escalations[0].rule.name if escalations else None,
@@ -88,7 +82,7 @@ class Explainer:
 
     def why_not(self, rec: Recommendation, outcome: str) -> str:
         """Why a settled recommendation is not advised, from the branch that settled it."""
-        firings = firings_for(self.run, rec.id, "outcome", outcome)
+        firings = self.run.firings_of("outcome", rec.id, outcome)
         facts = "; ".join(", ".join(f"{fid} = {show_value(v)}" for fid, v in f.values) for f in firings)
         if outcome == "not_applicable":
             return f"does not apply: \"{describe(rec.applies)}\" is false ({facts})"

@@ -11,11 +11,13 @@ per-recommendation totals need every row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO, Callable, Protocol
+from typing import IO, TYPE_CHECKING, Callable, Protocol
 
-from . import render, render_html
 from .errors import IpsExpertError
 from .report import Report
+
+if TYPE_CHECKING:
+    from .render import MatrixColumn, MatrixRow
 
 COMBINATIONS = {
     "report": ("table", "markdown", "json", "html"),
@@ -86,16 +88,18 @@ class MatrixWriter:
 
     fmt: str
     stream: IO[str]
-    columns: list[render.MatrixColumn] = field(default_factory=list)
+    columns: list[MatrixColumn] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
-    rows: list[render.MatrixRow] = field(default_factory=list)
+    rows: list[MatrixRow] = field(default_factory=list)
 
     def write(self, report: Report) -> None:
+        from . import render
         if not self.rows:
             self.columns, self.titles = render.matrix_columns(report), render.construct_titles(report)
         self.rows.append(render.matrix_row(report, self.columns))
 
     def close(self) -> None:
+        from . import render, render_html
         if self.fmt == "html":
             title, intro = HTML_PAGES["matrix"]
             body = render_html.matrix_body(self.columns, self.rows, self.titles) if self.rows else ""
@@ -109,22 +113,30 @@ def _json_tail(count: int) -> str:
     return "\n]\n" if count else "]\n"
 
 
-def _documents(view: str, explain: bool) -> dict[str, Document]:
-    """The streamed documents of the report and roadmap views, by format."""
+def _document(fmt: str, view: str, explain: bool) -> Document:
+    """The streamed document of the report and roadmap views in one format.
+
+    Renderers are imported here, for the format asked: a JSON batch never loads the
+    table or HTML code, which is part of a cold start.
+    """
+    if fmt == "json":
+        return Document(lambda r, i: "\n" + r.model_dump_json(indent=2), "[", ",", _json_tail)
+    if fmt == "html":
+        from . import render_html
+        section = render_html.roadmap_section if view == "roadmap" else render_html.report_section
+        return Document(section, render_html.page_head(*HTML_PAGES[view]), tail=render_html.page_tail)
+    from . import render
     if view == "roadmap":
-        return {"table": Document(lambda r, i: render.roadmap_table(r), separator="\n"),
-                "markdown": Document(lambda r, i: render.roadmap_markdown(r), separator="\n---\n\n"),
-                "html": Document(render_html.roadmap_section, render_html.page_head(*HTML_PAGES[view]),
-                                 tail=render_html.page_tail)}
-    return {"json": Document(lambda r, i: "\n" + r.model_dump_json(indent=2), "[", ",", _json_tail),
-            "table": Document(lambda r, i: render.table(r, explain), separator="\n"),
-            "markdown": Document(lambda r, i: render.markdown(r), separator="\n---\n\n"),
-            "html": Document(render_html.report_section, render_html.page_head(*HTML_PAGES[view]),
-                             tail=render_html.page_tail)}
+        if fmt == "table":
+            return Document(lambda r, i: render.roadmap_table(r), separator="\n")
+        return Document(lambda r, i: render.roadmap_markdown(r), separator="\n---\n\n")
+    if fmt == "table":
+        return Document(lambda r, i: render.table(r, explain), separator="\n")
+    return Document(lambda r, i: render.markdown(r), separator="\n---\n\n")
 
 
 def make_writer(fmt: str, view: str, explain: bool, stream: IO[str]) -> Writer:
     """The writer for a format and view (check_combination has accepted the pair)."""
     if view == "matrix":
         return MatrixWriter(fmt, stream)
-    return StreamWriter(_documents(view, explain)[fmt], stream)
+    return StreamWriter(_document(fmt, view, explain), stream)
