@@ -35,3 +35,19 @@ def run_cli(*args: str, input: str | None = None, cwd: Path | None = None,
     """The real command in a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "ipsexpert", *args], input=input, capture_output=True,
                           text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    """Start ``ipsexpert ARGS`` on a pseudo-terminal in tmp_path; every child is reaped."""
+    from tests.terminal import Terminal
+    started: list[Terminal] = []
+
+    def start(*args: str) -> Terminal:
+        session = Terminal(*args, cwd=tmp_path)
+        started.append(session)
+        return session
+
+    yield start
+    for session in started:
+        session.close()
