@@ -11,6 +11,7 @@ per-recommendation totals need every row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Callable, Protocol
 
 from .errors import IpsExpertError
@@ -39,6 +40,9 @@ class Writer(Protocol):
     """Receives the batch's reports in order; ``close`` finishes the document."""
 
     def write(self, report: Report) -> None: ...
+
+    def write_text(self, text: str) -> None:
+        """A report already rendered by ``standalone_renderer`` for this format and view."""
 
     def close(self) -> None: ...
 
@@ -71,9 +75,13 @@ class StreamWriter:
         self.document, self.stream, self.count = document, stream, 0
 
     def write(self, report: Report) -> None:
+        self.write_text(self.document.render(report, self.count + 1))
+
+    def write_text(self, text: str) -> None:
+        """Write a report already rendered (by ``standalone_renderer``, maybe in a worker)."""
         self.stream.write(self.document.separator if self.count else self.document.head)
         self.count += 1
-        self.stream.write(self.document.render(report, self.count))
+        self.stream.write(text)
         self.stream.flush()
 
     def close(self) -> None:
@@ -97,6 +105,9 @@ class MatrixWriter:
         if not self.rows:
             self.columns, self.titles = render.matrix_columns(report), render.construct_titles(report)
         self.rows.append(render.matrix_row(report, self.columns))
+
+    def write_text(self, text: str) -> None:
+        raise TypeError("the matrix is built from reports: standalone_renderer has no rendering for it")
 
     def close(self) -> None:
         from . import render, render_html
@@ -133,6 +144,16 @@ def _document(fmt: str, view: str, explain: bool) -> Document:
     if fmt == "table":
         return Document(lambda r, i: render.table(r, explain), separator="\n")
     return Document(lambda r, i: render.markdown(r), separator="\n---\n\n")
+
+
+@lru_cache(maxsize=None)
+def standalone_renderer(fmt: str, view: str, explain: bool) -> Callable[[Report], str] | None:
+    """The rendering of one report on its own, where its text does not depend on its place
+    in the document (HTML numbers its sections; the matrix needs every row): None there."""
+    if view == "matrix" or fmt == "html":
+        return None
+    render = _document(fmt, view, explain).render
+    return lambda report: render(report, 0)
 
 
 def make_writer(fmt: str, view: str, explain: bool, stream: IO[str]) -> Writer:
