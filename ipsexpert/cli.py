@@ -81,7 +81,8 @@ def main(debug: bool) -> None:
       ipsexpert kb show R07                         one recommendation or fact, in full
 
     Exit codes: 0 done; 1 advice at or above --fail-on (evaluate) or findings (kb check);
-    2 a user error (bad file, bad option); 130 interrupted.
+    2 a user error (bad file, bad option); 130 interrupted; 141 the reader of the output
+    went away (e.g. `| head`).
     """
     _Context.debug = debug
 

@@ -376,7 +376,7 @@ def run_consultation(save: str | None = None, resume: str | None = None, kb_path
     """
     if save is None and resume is None and Path(DEFAULT_SAVE).exists():
         raise ConsultationError(
-            f"{DEFAULT_SAVE} already exists here: continue that consultation with "
+            "already exists here: continue that consultation with "
             f"`ipsexpert consult --resume {DEFAULT_SAVE}`, or start another with "
             f"`ipsexpert consult --save OTHER.yaml`", file=DEFAULT_SAVE)
     target = Path(save or resume or DEFAULT_SAVE)

@@ -37,6 +37,9 @@ def scenario_schema(kb: KnowledgeBase) -> dict[str, Any]:
                              f"'{kb.meta.name}' {kb.version}.")
     properties = schema["properties"]
     properties.pop("source", None)
+    # The reader turns an unquoted year or date (`as_of: 2024`) into text; so may the editor.
+    as_of = properties["as_of"]
+    as_of["anyOf"] = [{"type": "string"}, {"type": "integer"}, {"type": "null"}]
     properties["answers"] = {"type": "object", "additionalProperties": False,
                              "description": "Fact id -> answer; omitted, `unknown` or null means unknown.",
                              "properties": {fact_id: fact_schema(spec) for fact_id, spec in kb.facts.items()}}

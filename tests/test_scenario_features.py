@@ -109,6 +109,15 @@ def test_schema_rejects_what_the_loader_rejects(schema, kb, bad):
         scenario_from_data(bad, kb)
 
 
+@pytest.mark.parametrize("as_of", ["2024-05", 2024, None])
+def test_schema_accepts_what_the_loader_accepts_for_as_of(schema, kb, as_of):
+    """An unquoted year is read as text by the loader, so the editor must not flag it."""
+    scenario = {"as_of": as_of, "answers": {"phase": "design"}}
+    jsonschema.validate(scenario, schema, cls=jsonschema.Draft202012Validator)
+    from ipsexpert.scenario import scenario_from_data
+    assert scenario_from_data(scenario, kb).as_of == (None if as_of is None else str(as_of))
+
+
 def test_schema_describes_each_fact_with_its_question(schema, kb):
     answers = schema["properties"]["answers"]["properties"]
     assert set(answers) == set(kb.facts)
