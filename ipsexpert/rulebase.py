@@ -97,6 +97,16 @@ class Derivation(BaseModel):
     when: Annotated[Condition, SkipValidation]
 
 
+class Reference(BaseModel):
+    """A source a practitioner would open: a legal act, official guidance, a case or a tool."""
+
+    model_config = _strict
+
+    kind: TypingLiteral["law", "guidance", "case", "tool"]
+    title: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+
+
 class Example(BaseModel):
     """Answers under which a recommendation must reach ``outcome``."""
 
@@ -131,6 +141,7 @@ with warnings.catch_warnings():
         rationale: str
         eif: list[Annotated[int, Field(ge=1, le=47)]] = []
         source: str
+        references: list[Reference] = []
         examples: list[Example] = []
         file: str = ""
 
