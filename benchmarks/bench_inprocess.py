@@ -222,10 +222,10 @@ def _consultation_latencies(ask: Callable[[dict], Any], limit: int,
 def consultation_rows(expert: Expert, profiles: list[Profile]) -> list[Row]:
     """next_question latency (median, p95), or n/a while the consultation does not exist."""
     figure = "next_question latency"
-    if importlib.util.find_spec("ipsexpert.questions") is None:
+    if importlib.util.find_spec("ipsexpert.analysis.questions") is None:
         return [Row(SECTION_CONSULT, figure, "n/a (no consultation yet)")]
     try:
-        function = importlib.import_module("ipsexpert.questions").next_question
+        function = importlib.import_module("ipsexpert.analysis.questions").next_question
         ask = _bind_next_question(function, expert.kb, expert)
     except (ImportError, AttributeError, TypeError, ValueError) as exc:
         return [Row(SECTION_CONSULT, figure, f"n/a ({type(exc).__name__}: {exc})")]

@@ -33,7 +33,7 @@ FLATNESS_TARGET = 0.20
 FLATNESS_FROM = 1000
 MEMORY_TARGET_MB = 200.0
 COLD_RATIO_TARGET = 1.5
-BARE_IMPORTS = "import ipsexpert.experta_compat, pydantic, click, yaml, tabulate"
+BARE_IMPORTS = "import ipsexpert.engine.compat, pydantic, click, yaml, tabulate"
 HEAVY_MODULES = ("experta", "pydantic")
 
 PLAIN_SCRIPT = '''\

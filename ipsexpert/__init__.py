@@ -9,14 +9,14 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "evaluate": "evaluation",
-    "Expert": "evaluation",
-    "load_knowledge_base": "knowledge",
-    "KnowledgeBase": "knowledge",
-    "Scenario": "scenario",
-    "load_scenario": "scenario",
-    "Report": "report",
-    "Advice": "report",
+    "evaluate": "report.expert",
+    "Expert": "report.expert",
+    "load_knowledge_base": "knowledge.loading",
+    "KnowledgeBase": "knowledge.loading",
+    "Scenario": "knowledge.scenario",
+    "load_scenario": "knowledge.scenario",
+    "Report": "report.models",
+    "Advice": "report.models",
     "IpsExpertError": "errors",
     "ScenarioError": "errors",
     "KnowledgeBaseError": "errors",

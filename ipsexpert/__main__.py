@@ -1,5 +1,5 @@
 """``python -m ipsexpert`` is the ``ipsexpert`` command."""
 
-from .cli import main
+from .cli.commands import main
 
 main(prog_name="ipsexpert")

@@ -21,7 +21,7 @@ SCENARIOS = REPO / "scenarios"
 @pytest.fixture(scope="session")
 def expert():
     """One compiled shipped knowledge base for the whole session."""
-    from ipsexpert.evaluation import Expert
+    from ipsexpert.report.expert import Expert
     return Expert()
 
 

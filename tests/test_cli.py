@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import ipsexpert
-from ipsexpert.cli import main
+from ipsexpert.cli.commands import main
 from tests.conftest import REPO, SCENARIOS, run_cli
 
 NATIONAL = SCENARIOS / "illustrative-national-service-delivery.yaml"

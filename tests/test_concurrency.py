@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import ipsexpert
-from ipsexpert import evaluation
+from ipsexpert.report import expert as evaluation
 from tests.conftest import REPO, SCENARIOS
 from tests.profiles import profiles
 

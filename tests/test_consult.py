@@ -14,10 +14,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipsexpert import questions
-from ipsexpert.catalogue import FactSpec
-from ipsexpert.consult import DEFAULT_SAVE, ConsultationError, parse_answer, run_consultation
-from ipsexpert.questions import choices, next_question, simulate, stakes
+from ipsexpert.analysis import questions as questions
+from ipsexpert.knowledge.catalogue import FactSpec
+from ipsexpert.cli.consult import DEFAULT_SAVE, ConsultationError, parse_answer, run_consultation
+from ipsexpert.analysis.questions import choices, next_question, simulate, stakes
 from tests.conftest import REPO, SCENARIOS, run_cli
 from tests.profiles import profiles
 

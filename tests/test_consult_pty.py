@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from ipsexpert.questions import simulate
+from ipsexpert.analysis.questions import simulate
 from tests.conftest import SCENARIOS
 from tests.terminal import Terminal
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ipsexpert.cli import main
-from ipsexpert.diff import diff_reports
+from ipsexpert.cli.commands import main
+from ipsexpert.analysis.diff import diff_reports
 from tests.conftest import SCENARIOS
 
 NATIONAL = SCENARIOS / "illustrative-national-service-delivery.yaml"

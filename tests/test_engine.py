@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from ipsexpert.priority import escalated
+from ipsexpert.report.priority import escalated
 from tests.profiles import profiles
 from tests.conftest import REPO
 

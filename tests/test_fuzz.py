@@ -20,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 import ipsexpert
 from ipsexpert import IpsExpertError, Report, Scenario
 from ipsexpert.documents import Document, parse_document
-from ipsexpert.scenario import scenario_from_data
+from ipsexpert.knowledge.scenario import scenario_from_data
 from tests.conftest import REPO, SCENARIOS
 
 KB = ipsexpert.load_knowledge_base()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ipsexpert.cli import main
+from ipsexpert.cli.commands import main
 from tests.conftest import SCENARIOS
 
 BROWSERS = ("chromium", "chromium-browser")

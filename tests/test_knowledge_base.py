@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ipsexpert.cli import main
-from ipsexpert.scenario import load_scenario
+from ipsexpert.cli.commands import main
+from ipsexpert.knowledge.scenario import load_scenario
 from tests.conftest import REPO, SCENARIOS
 
 RULES = sorted((REPO / "rules" / "recommendations").glob("*.yaml"))

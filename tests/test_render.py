@@ -11,10 +11,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ipsexpert.cli import main
-from ipsexpert.output import COMBINATIONS, make_writer
-from ipsexpert.render import TIMINGS, roadmap_groups
-from ipsexpert.render_html import construct_counts
+from ipsexpert.cli.commands import main
+from ipsexpert.render.output import COMBINATIONS, make_writer
+from ipsexpert.render.text import TIMINGS, roadmap_groups
+from ipsexpert.render.html import construct_counts
 from tests.conftest import SCENARIOS
 
 NATIONAL = SCENARIOS / "illustrative-national-service-delivery.yaml"

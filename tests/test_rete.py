@@ -1,6 +1,6 @@
 """The tuned Rete matcher against experta's own: same network, same firings.
 
-``ipsexpert.rete`` changes how tokens travel through the network experta builds (no
+``ipsexpert.engine.matcher`` changes how tokens travel through the network experta builds (no
 copies, hashed alpha dispatch, lean joins and conflict sets); these tests run the same
 compiled rule base on experta's stock ``ReteMatcher`` beside it and require the same
 rules to fire, in the same order, on the same facts.
@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipsexpert.engine import UNKNOWN, Answers, CompiledKnowledgeBase
-from ipsexpert.experta_compat import FeatureCheck, L, P, ReteMatcher
-from ipsexpert.rete import (LeanConflictSetNode, LeanJoinNode, LeanTesterNode, TrackingMatcher, _direct_test,
+from ipsexpert.engine.compiled import UNKNOWN, Answers, CompiledKnowledgeBase
+from ipsexpert.engine.compat import FeatureCheck, L, P, ReteMatcher
+from ipsexpert.engine.matcher import (LeanConflictSetNode, LeanJoinNode, LeanTesterNode, TrackingMatcher, _direct_test,
                             _network)
 from tests.profiles import profiles
 

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 import ipsexpert
-from ipsexpert.cli import main
+from ipsexpert.cli.commands import main
 from tests.conftest import SCENARIOS
 
 NATIONAL = SCENARIOS / "illustrative-national-service-delivery.yaml"
@@ -105,7 +105,7 @@ def test_schema_rejects_what_the_loader_rejects(schema, kb, bad):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema, cls=jsonschema.Draft202012Validator)
     with pytest.raises(ipsexpert.ScenarioError):
-        from ipsexpert.scenario import scenario_from_data
+        from ipsexpert.knowledge.scenario import scenario_from_data
         scenario_from_data(bad, kb)
 
 
@@ -114,7 +114,7 @@ def test_schema_accepts_what_the_loader_accepts_for_as_of(schema, kb, as_of):
     """An unquoted year is read as text by the loader, so the editor must not flag it."""
     scenario = {"as_of": as_of, "answers": {"phase": "design"}}
     jsonschema.validate(scenario, schema, cls=jsonschema.Draft202012Validator)
-    from ipsexpert.scenario import scenario_from_data
+    from ipsexpert.knowledge.scenario import scenario_from_data
     assert scenario_from_data(scenario, kb).as_of == (None if as_of is None else str(as_of))
 
 

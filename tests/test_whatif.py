@@ -10,10 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ipsexpert.cli import main
-from ipsexpert.evaluation import Expert
-from ipsexpert.knowledge import load_knowledge_base
-from ipsexpert.whatif import (Trials, actionable, compare, key, merged, readers, single_changes, state_of,
+from ipsexpert.cli.commands import main
+from ipsexpert.report.expert import Expert
+from ipsexpert.knowledge.loading import load_knowledge_base
+from ipsexpert.analysis.whatif import (Trials, actionable, compare, key, merged, readers, single_changes, state_of,
                               what_if)
 from tests.conftest import REPO, SCENARIOS
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Callable, Protocol
 
-from .errors import IpsExpertError
-from .report import Report
+from ..errors import IpsExpertError
+from ..report.models import Report
 
 if TYPE_CHECKING:
-    from .render import MatrixColumn, MatrixRow
+    from .text import MatrixColumn, MatrixRow
 
 COMBINATIONS = {
     "report": ("table", "markdown", "json", "html"),
@@ -101,23 +101,24 @@ class MatrixWriter:
     rows: list[MatrixRow] = field(default_factory=list)
 
     def write(self, report: Report) -> None:
-        from . import render
+        from . import text
         if not self.rows:
-            self.columns, self.titles = render.matrix_columns(report), render.construct_titles(report)
-        self.rows.append(render.matrix_row(report, self.columns))
+            self.columns, self.titles = text.matrix_columns(report), text.construct_titles(report)
+        self.rows.append(text.matrix_row(report, self.columns))
 
     def write_text(self, text: str) -> None:
         raise TypeError("the matrix is built from reports: standalone_renderer has no rendering for it")
 
     def close(self) -> None:
-        from . import render, render_html
+        from . import text
+        from . import html
         if self.fmt == "html":
             title, intro = HTML_PAGES["matrix"]
-            body = render_html.matrix_body(self.columns, self.rows, self.titles) if self.rows else ""
-            self.stream.write(render_html.page_head(title, intro) + body + render_html.page_tail(len(self.rows)))
+            body = html.matrix_body(self.columns, self.rows, self.titles) if self.rows else ""
+            self.stream.write(html.page_head(title, intro) + body + html.page_tail(len(self.rows)))
         elif self.rows:
-            text = render.matrix_table if self.fmt == "table" else render.matrix_markdown
-            self.stream.write(text(self.columns, self.rows))
+            render = text.matrix_table if self.fmt == "table" else text.matrix_markdown
+            self.stream.write(render(self.columns, self.rows))
 
 
 def _json_tail(count: int) -> str:
@@ -133,17 +134,17 @@ def _document(fmt: str, view: str, explain: bool) -> Document:
     if fmt == "json":
         return Document(lambda r, i: "\n" + r.model_dump_json(indent=2), "[", ",", _json_tail)
     if fmt == "html":
-        from . import render_html
-        section = render_html.roadmap_section if view == "roadmap" else render_html.report_section
-        return Document(section, render_html.page_head(*HTML_PAGES[view]), tail=render_html.page_tail)
-    from . import render
+        from . import html
+        section = html.roadmap_section if view == "roadmap" else html.report_section
+        return Document(section, html.page_head(*HTML_PAGES[view]), tail=html.page_tail)
+    from . import text
     if view == "roadmap":
         if fmt == "table":
-            return Document(lambda r, i: render.roadmap_table(r), separator="\n")
-        return Document(lambda r, i: render.roadmap_markdown(r), separator="\n---\n\n")
+            return Document(lambda r, i: text.roadmap_table(r), separator="\n")
+        return Document(lambda r, i: text.roadmap_markdown(r), separator="\n---\n\n")
     if fmt == "table":
-        return Document(lambda r, i: render.table(r, explain), separator="\n")
-    return Document(lambda r, i: render.markdown(r), separator="\n---\n\n")
+        return Document(lambda r, i: text.table(r, explain), separator="\n")
+    return Document(lambda r, i: text.markdown(r), separator="\n---\n\n")
 
 
 @lru_cache(maxsize=None)

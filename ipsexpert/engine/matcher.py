@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from functools import update_wrapper
 from typing import Any, Callable
 
-from .experta_compat import (Activation, ConflictSetNode, Fact, FeatureCheck, FeatureTesterNode, L,
+from .compat import (Activation, ConflictSetNode, Fact, FeatureCheck, FeatureTesterNode, L,
                              OrdinaryMatchNode, P, ReteMatcher, Rule, Token, TypeCheck)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import html
 
-from . import __version__
-from .render import (MATRIX_LEGEND, OUTCOME_SYMBOLS, OUTCOME_WORDS, SEVERITY_LETTERS, TIMING_HEADINGS,
+from .. import __version__
+from .text import (MATRIX_LEGEND, OUTCOME_SYMBOLS, OUTCOME_WORDS, SEVERITY_LETTERS, TIMING_HEADINGS,
                      MatrixColumn, MatrixRow, accepted_words, advised_totals, construct_titles, notes_by_fact,
                      roadmap_groups, roadmap_summary, summary)
-from .report import Advice, Report
+from ..report.models import Advice, Report
 
 CHART_OUTCOMES = ("advised", "satisfied", "undetermined", "not_applicable")
 OUTCOME_COLOURS = {"advised": "#d9480f", "satisfied": "#2f9e44", "undetermined": "#e9b949",

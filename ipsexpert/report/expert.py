@@ -11,16 +11,16 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Union
 
-from . import conditions
-from .engine import CompiledKnowledgeBase, Run
-from .errors import ScenarioError
+from ..knowledge import conditions
+from ..engine.compiled import CompiledKnowledgeBase, Run
+from ..errors import ScenarioError
 from .explain import Explainer
-from .knowledge import KnowledgeBase, load_knowledge_base
+from ..knowledge.loading import KnowledgeBase, load_knowledge_base
 from .priority import escalated, rank_key, score, timing
-from .report import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Report, Settled,
+from .models import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Report, Settled,
                      Undetermined)
-from .rulebase import OUTCOMES
-from .scenario import Scenario, check_answers, load_scenario
+from ..knowledge.rulebase import OUTCOMES
+from ..knowledge.scenario import Scenario, check_answers, load_scenario
 
 Subject = Union[Scenario, Mapping[str, Any], str, PathLike]
 

@@ -15,8 +15,8 @@ from typing import Iterable
 
 from tabulate import tabulate
 
-from .conditions import show_value
-from .report import Accepted, Advice, Report
+from ..knowledge.conditions import show_value
+from ..report.models import Accepted, Advice, Report
 
 OUTCOME_WORDS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
                  "undetermined": "undetermined"}

@@ -21,16 +21,18 @@ from typing import IO, Any
 
 import yaml
 
-from . import conditions, render
-from .catalogue import FactSpec, suggest
-from .conditions import show_value
-from .documents import read_document
-from .errors import IpsExpertError
-from .evaluation import Expert
-from .files import write_atomically
-from .knowledge import load_knowledge_base
-from .questions import Effect, effects, next_question, stakes
-from .scenario import scenario_from_data
+from ..knowledge import conditions
+
+from ..render import text
+from ..knowledge.catalogue import FactSpec, suggest
+from ..knowledge.conditions import show_value
+from ..documents import read_document
+from ..errors import IpsExpertError
+from ..report.expert import Expert
+from ..files import write_atomically
+from ..knowledge.loading import load_knowledge_base
+from ..analysis.questions import Effect, effects, next_question, stakes
+from ..knowledge.scenario import scenario_from_data
 
 DEFAULT_SAVE = "ipsexpert-consultation.yaml"
 EXIT_DONE, EXIT_INTERRUPTED = 0, 130
@@ -201,7 +203,7 @@ class Consultation:
         say()
         say(f"No further answer can change the advice ({len(self.answers)} questions answered).")
         say()
-        say(render.table(report, explain=True).rstrip("\n"))
+        say(text.table(report, explain=True).rstrip("\n"))
         say()
         say(f"{self.saved_words()} See this report again with: "
             f"ipsexpert evaluate --explain {shlex.quote(str(self.target))}")

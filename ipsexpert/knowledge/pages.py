@@ -13,8 +13,8 @@ from tabulate import tabulate
 
 from .catalogue import FactSpec, suggest
 from .conditions import describe
-from .errors import IpsExpertError
-from .knowledge import KnowledgeBase
+from ..errors import IpsExpertError
+from .loading import KnowledgeBase
 from .rulebase import Recommendation
 
 

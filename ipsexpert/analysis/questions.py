@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Literal, Mapping
 
-from . import conditions
-from .conditions import Condition, Test
-from .knowledge import KnowledgeBase
-from .priority import escalated, timing
+from ..knowledge import conditions
+from ..knowledge.conditions import Condition, Test
+from ..knowledge.loading import KnowledgeBase
+from ..report.priority import escalated, timing
 
 Answers = Mapping[str, Any]
 """Fact id to answer; None for a question answered "unknown" (answered all the same)."""

@@ -14,9 +14,9 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .catalogue import suggest
-from .documents import DEFAULT_LIMITS, Document, Limits, format_path, read_document
-from .errors import Problem, ScenarioError
-from .knowledge import KnowledgeBase
+from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, read_document
+from ..errors import Problem, ScenarioError
+from .loading import KnowledgeBase
 from .rulebase import Outcome, Severity
 
 

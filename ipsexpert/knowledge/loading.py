@@ -19,11 +19,11 @@ from pydantic import ValidationError
 from . import conditions
 from .catalogue import FactSpec, suggest
 from .conditions import Condition, ConditionSyntaxError, FactType
-from .documents import Document, parse_document, read_bounded
-from .errors import IpsExpertError, KnowledgeBaseError, Problem
+from ..documents import Document, parse_document, read_bounded
+from ..errors import IpsExpertError, KnowledgeBaseError, Problem
 from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation, natural_key
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def default_path() -> Path:

@@ -35,15 +35,15 @@ import click
 from pydantic import BaseModel
 from tabulate import tabulate
 
-from . import conditions
-from .conditions import show_value
-from .evaluation import Expert, Subject
-from .knowledge import KnowledgeBase, load_knowledge_base
+from ..knowledge import conditions
+from ..knowledge.conditions import show_value
+from ..report.expert import Expert, Subject
+from ..knowledge.loading import KnowledgeBase, load_knowledge_base
 from .questions import CONTEXT, PHASE, asking_order, choices
-from .render import OUTCOME_WORDS, md
-from .report import KnowledgeBaseInfo, Report
-from .rulebase import SEVERITIES, Outcome, Severity
-from .scenario import Scenario
+from ..render.text import OUTCOME_WORDS, md
+from ..report.models import KnowledgeBaseInfo, Report
+from ..knowledge.rulebase import SEVERITIES, Outcome, Severity
+from ..knowledge.scenario import Scenario
 
 SETTLED = ("satisfied", "not_applicable")
 

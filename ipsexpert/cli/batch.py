@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .errors import IpsExpertError, Problem
+from ..errors import IpsExpertError, Problem
 
 if TYPE_CHECKING:
-    from .evaluation import Expert
-    from .report import Report
+    from ..report.expert import Expert
+    from ..report.models import Report
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -83,8 +83,8 @@ def _init_worker(kb_path: str | None, delivery: Delivery) -> None:
     """
     global _worker_expert, _worker_delivery
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .evaluation import Expert
-    from .knowledge import load_knowledge_base
+    from ..report.expert import Expert
+    from ..knowledge.loading import load_knowledge_base
     _worker_expert = Expert(load_knowledge_base(kb_path))
     _worker_delivery = delivery
 
@@ -111,7 +111,7 @@ def evaluate_file(expert: "Expert", path: str, delivery: Delivery, trace: bool =
         report = expert.report(scenario, run)
     except IpsExpertError as exc:
         return Result(path, problems=exc.problems, error=exc)
-    from .output import standalone_renderer
+    from ..render.output import standalone_renderer
     render = standalone_renderer(delivery.fmt, delivery.view, delivery.explain)
     found = bool(delivery.fail_on and report.at_or_above(delivery.fail_on, delivery.today or date.today()))
     return Result(path, report=None if render else report, text=render(report) if render else None,

@@ -12,7 +12,7 @@ from typing import Any, Literal as TypingLiteral
 
 from pydantic import BaseModel, ConfigDict
 
-from .rulebase import SEVERITIES, Outcome, Severity, Timing
+from ..knowledge.rulebase import SEVERITIES, Outcome, Severity, Timing
 
 with warnings.catch_warnings():
     # `construct` is the JSON contract's key for a construct id; pydantic warns that it

@@ -6,7 +6,7 @@ advice is an edit of rules/knowledge-base.yaml, not of code.
 
 from __future__ import annotations
 
-from .rulebase import SEVERITIES, Metadata, natural_key
+from ..knowledge.rulebase import SEVERITIES, Metadata, natural_key
 
 
 def escalated(severity: str) -> str:

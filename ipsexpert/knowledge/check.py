@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 from . import conditions
 from .conditions import AllOf, AnyOf, Condition, Not, Test
-from .knowledge import KnowledgeBase
-from .priority import escalated
+from .loading import KnowledgeBase
+from ..report.priority import escalated
 from .rulebase import Recommendation
 from .scenario import check_answers
 

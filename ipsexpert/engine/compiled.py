@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
 
-from . import conditions
-from .conditions import Branch, Literal
-from .experta_compat import AS, Fact, KnowledgeEngine, L, P
-from .knowledge import KnowledgeBase
-from .rete import LeanRule, TrackingMatcher
+from ..knowledge import conditions
+from ..knowledge.conditions import Branch, Literal
+from .compat import AS, Fact, KnowledgeEngine, L, P
+from ..knowledge.loading import KnowledgeBase
+from .matcher import LeanRule, TrackingMatcher
 
 UNKNOWN = "unknown"
 

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import click
 
-from . import __version__
+from .. import __version__
 
 SEVERITY_CHOICES = ("low", "medium", "high", "critical")
 EXIT_FOUND, EXIT_USER_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
@@ -35,7 +35,7 @@ def report_problems(problems) -> None:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn user errors into a clear message and exit 2, and Ctrl-C into exit 130."""
-    from .errors import IpsExpertError
+    from ..errors import IpsExpertError
     try:
         yield
     except IpsExpertError as exc:
@@ -115,9 +115,9 @@ def evaluate(paths, fmt, view, explain, fail_on, today, trace, output, jobs, kb_
     """
     with user_errors():
         from .batch import Delivery, collect, evaluate_files
-        from .evaluation import Expert
-        from .knowledge import load_knowledge_base
-        from .output import check_combination
+        from ..report.expert import Expert
+        from ..knowledge.loading import load_knowledge_base
+        from ..render.output import check_combination
 
         check_combination(fmt, view)
         # Each scenario allocates tens of thousands of short-lived objects (tokens, steps,
@@ -130,8 +130,8 @@ def evaluate(paths, fmt, view, explain, fail_on, today, trace, output, jobs, kb_
         files, problems = collect(paths)
         report_problems(problems)
         found = False
-        from .files import atomic_writer
-        from .output import make_writer
+        from ..files import atomic_writer
+        from ..render.output import make_writer
         with (atomic_writer(output) if output else nullcontext(sys.stdout)) as stream:
             writer = make_writer(fmt, view, explain, stream)
             delivery = Delivery(fmt, view, explain, fail_on, today)
@@ -182,8 +182,8 @@ def kb() -> None:
 def kb_list(fmt, kb_path) -> None:
     """Every recommendation with its id, title, construct, phases and severity."""
     with user_errors():
-        from .kbview import list_recommendations
-        from .knowledge import load_knowledge_base
+        from ..knowledge.pages import list_recommendations
+        from ..knowledge.loading import load_knowledge_base
         click.echo(list_recommendations(load_knowledge_base(kb_path), fmt))
 
 
@@ -193,8 +193,8 @@ def kb_list(fmt, kb_path) -> None:
 def kb_show(item_id, kb_path) -> None:
     """A page for one recommendation (e.g. R07) or fact (e.g. legal_barriers)."""
     with user_errors():
-        from .kbview import show
-        from .knowledge import load_knowledge_base
+        from ..knowledge.pages import show
+        from ..knowledge.loading import load_knowledge_base
         click.echo(show(load_knowledge_base(kb_path), item_id))
 
 
@@ -209,9 +209,9 @@ def kb_check(path) -> None:
     failing examples. Exit 0 clean, 1 findings, 2 unreadable.
     """
     with user_errors():
-        from .errors import KnowledgeBaseError
-        from .kbcheck import check
-        from .knowledge import load_knowledge_base
+        from ..errors import KnowledgeBaseError
+        from ..knowledge.check import check
+        from ..knowledge.loading import load_knowledge_base
         try:
             kb = load_knowledge_base(path)
         except KnowledgeBaseError as exc:
@@ -293,7 +293,7 @@ def whatif(path, max_changes, top, fmt, kb_path) -> None:
       ipsexpert whatif my-project.yaml --format json > whatif.json
     """
     with user_errors():
-        from .whatif import run_whatif
+        from ..analysis.whatif import run_whatif
         sys.exit(run_whatif(path, max_changes=max_changes, fmt=fmt, kb_path=kb_path, top=top))
 # --- end of whatif ----------------------------------------------------------------------
 
@@ -321,7 +321,7 @@ def diff(old, new, fmt, kb_path) -> None:
       ipsexpert diff 2024.json my-project.yaml --format markdown
     """
     with user_errors():
-        from .diff import run_diff
+        from ..analysis.diff import run_diff
         sys.exit(run_diff(old, new, fmt=fmt, kb_path=kb_path))
 # --- end of diff ------------------------------------------------------------------------
 
@@ -340,9 +340,9 @@ def schema(output, kb_path) -> None:
     with user_errors():
         import json
 
-        from .files import write_atomically
-        from .knowledge import load_knowledge_base
-        from .schema import scenario_schema
+        from ..files import write_atomically
+        from ..knowledge.loading import load_knowledge_base
+        from ..knowledge.schema import scenario_schema
         text = json.dumps(scenario_schema(load_knowledge_base(kb_path)), indent=2) + "\n"
         if output:
             write_atomically(output, text)

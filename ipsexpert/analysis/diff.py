@@ -34,14 +34,14 @@ import click
 from pydantic import BaseModel, ValidationError
 from tabulate import tabulate
 
-from .conditions import show_value
-from .documents import Document, format_path, read_document
-from .errors import InputError, Problem
-from .evaluation import Expert
-from .knowledge import load_knowledge_base
-from .render import OUTCOME_WORDS, md
-from .report import Advice, KnowledgeBaseInfo, Report
-from .scenario import scenario_from_data
+from ..knowledge.conditions import show_value
+from ..documents import Document, format_path, read_document
+from ..errors import InputError, Problem
+from ..report.expert import Expert
+from ..knowledge.loading import load_knowledge_base
+from ..render.text import OUTCOME_WORDS, md
+from ..report.models import Advice, KnowledgeBaseInfo, Report
+from ..knowledge.scenario import scenario_from_data
 
 REPORT_KEYS = ("outcomes", "advice")
 """The keys that tell a saved report from a scenario."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conditions import describe, describe_literal, show_value
-from .engine import Firing, Run
-from .knowledge import KnowledgeBase
+from ..knowledge.conditions import describe, describe_literal, show_value
+from ..engine.compiled import Firing, Run
+from ..knowledge.loading import KnowledgeBase
 from .priority import timing_words
-from .report import Explanation, Step
-from .rulebase import Recommendation
+from .models import Explanation, Step
+from ..knowledge.rulebase import Recommendation
 
 
 class Explainer:
