@@ -22,6 +22,7 @@ from tabulate import tabulate
 
 from bench_common import Row, median, ms, p95, progress, ratio, timed, verdict
 from bench_profiles import Profile
+from ipsexpert.knowledge import semantics
 from ipsexpert import Expert, load_knowledge_base
 
 ENGINE_TARGET_S = 0.003
@@ -38,8 +39,8 @@ def _checked(expert: Expert, profiles: list[Profile]) -> list[dict[str, Any]]:
 
 def _direct(kb, known: dict[str, Any]) -> dict[str, tuple[str, bool]]:
     """Outcome and escalation of every recommendation by the direct evaluator."""
-    value_of = kb.value_of(known)
-    return {rec_id: rec.evaluate(value_of) for rec_id, rec in kb.recommendations.items()}
+    value_of = semantics.value_of(kb, known)
+    return {rec_id: semantics.recommendation_outcome(rec, value_of) for rec_id, rec in kb.recommendations.items()}
 
 
 def agreement_row(expert: Expert, profiles: list[Profile]) -> Row:
@@ -70,9 +71,9 @@ def engine_rows(expert: Expert, profiles: list[Profile], repeat: int) -> list[Ro
 
     def floor() -> None:
         for known in knowns:
-            value_of = kb.value_of(known)
+            value_of = semantics.value_of(kb, known)
             for rec in recommendations:
-                rec.evaluate(value_of)
+                semantics.recommendation_outcome(rec, value_of)
 
     def run() -> None:
         for answers in checked:

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import yaml
 
+from ipsexpert.knowledge import semantics
 from ipsexpert import load_knowledge_base
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -53,8 +54,8 @@ for path in sorted(Path(sys.argv[1]).iterdir()):
     data = yaml.load(path.read_bytes(), Loader=Loader)
     known = {fact: value for fact, value in (data.get("answers") or {}).items()
              if value is not None and value != "unknown"}
-    value_of = kb.value_of(known)
-    outcomes = {rec_id: rec.evaluate(value_of)[0] for rec_id, rec in kb.recommendations.items()}
+    value_of = semantics.value_of(kb, known)
+    outcomes = {rec_id: semantics.recommendation_outcome(rec, value_of)[0] for rec_id, rec in kb.recommendations.items()}
     out.write(json.dumps({"name": data.get("name"), "outcomes": outcomes}) + "\\n")
 '''
 

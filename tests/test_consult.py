@@ -14,10 +14,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ipsexpert.knowledge import semantics
 from ipsexpert.analysis import questions as questions
 from ipsexpert.knowledge.catalogue import FactSpec
 from ipsexpert.cli.consult import DEFAULT_SAVE, ConsultationError, parse_answer, run_consultation
-from ipsexpert.analysis.questions import choices, next_question, simulate, stakes
+from ipsexpert.analysis.questions import next_question, simulate, stakes
+from ipsexpert.knowledge.semantics import choices
 from tests.conftest import REPO, SCENARIOS, run_cli
 from tests.profiles import profiles
 
@@ -65,8 +67,8 @@ def test_each_question_is_relevant_askable_and_the_relevant_set_only_shrinks(kb,
     answers: dict = {}
     relevant = set(stakes(kb, answers))
     while (fact_id := next_question(kb, answers)) is not None:
-        value_of = kb.value_of(questions.known(answers))
-        assert fact_id not in answers and kb.askable(fact_id, value_of) and fact_id in relevant
+        value_of = semantics.value_of(kb, questions.known(answers))
+        assert fact_id not in answers and semantics.askable(kb, fact_id, value_of) and fact_id in relevant
         answers[fact_id] = profile.get(fact_id)
         now = set(stakes(kb, answers))
         assert now <= relevant - {fact_id}  # so "at most N more" is a promise
@@ -80,7 +82,7 @@ def test_a_single_organisation_local_service_without_personal_data_gets_far_fewe
     _, asked = simulate(kb, profile)
     assert len(asked) <= len(kb.facts) * 2 // 3
     hidden = [f for f, spec in kb.facts.items()
-              if spec.ask_if is not None and not kb.askable(f, kb.value_of(SMALL_LOCAL))]
+              if spec.ask_if is not None and not semantics.askable(kb, f, semantics.value_of(kb, SMALL_LOCAL))]
     assert hidden and not set(hidden) & set(asked)
 
 
@@ -100,9 +102,9 @@ def test_context_comes_first_and_answered_or_hidden_questions_never(kb):
     assert kb.facts[order[0]].construct == "context"
     answers = {"organisations_involved": 1, "scope": None}
     relevant = stakes(kb, answers)
-    value_of = kb.value_of(questions.known(answers))
+    value_of = semantics.value_of(kb, questions.known(answers))
     assert not set(answers) & set(relevant)
-    assert all(kb.askable(f, value_of) for f in relevant)
+    assert all(semantics.askable(kb, f, value_of) for f in relevant)
 
 
 def test_satisfied_recommendation_still_asks_what_could_make_it_not_applicable(kb):

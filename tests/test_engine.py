@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from ipsexpert.report.priority import escalated
+from ipsexpert.knowledge import semantics
+from ipsexpert.knowledge.rulebase import escalated
 from tests.profiles import profiles
 from tests.conftest import REPO
 
@@ -12,10 +13,10 @@ import pytest
 
 
 def spec_outcomes(kb, answers):
-    value_of = kb.value_of(answers)
+    value_of = semantics.value_of(kb, answers)
     result = {}
     for rec_id, rec in kb.recommendations.items():
-        outcome, up = rec.evaluate(value_of)
+        outcome, up = semantics.recommendation_outcome(rec, value_of)
         result[rec_id] = (outcome, (escalated(rec.severity) if up else rec.severity) if outcome == "advised" else None)
     return result
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping
+from typing import Any, Callable, Iterable, Literal, Mapping
 
-from ..knowledge import conditions
-from ..knowledge.conditions import Condition, Test
+from ..knowledge import semantics
+from ..knowledge.conditions import Condition
+from ..knowledge.rulebase import escalated
+from ..knowledge.semantics import choices
 from ..knowledge.loading import KnowledgeBase
-from ..report.priority import escalated, timing
+from ..report.priority import timing
 
 Answers = Mapping[str, Any]
 """Fact id to answer; None for a question answered "unknown" (answered all the same)."""
@@ -57,18 +59,18 @@ def stakes(kb: KnowledgeBase, answers: Answers) -> dict[str, list[Stake]]:
     possible; and the phase while any advice is given or possible. A question whose
     ``ask_if`` is known false is never relevant: ``kb check`` proves it cannot matter.
     """
-    value_of = kb.value_of(known(answers))
+    value_of = semantics.value_of(kb, known(answers))
     askable: dict[str, bool] = {}
 
     def open_questions(condition: Condition | None) -> list[str]:
         if condition is None:
             return []
         found = []
-        for fact_id in kb.expand_derived(conditions.open_facts(condition, value_of), value_of):
+        for fact_id in semantics.expand_derived(kb, semantics.open_facts(condition, value_of), value_of):
             if fact_id in answers:
                 continue
             if fact_id not in askable:
-                askable[fact_id] = kb.askable(fact_id, value_of)
+                askable[fact_id] = semantics.askable(kb, fact_id, value_of)
             if askable[fact_id]:
                 found.append(fact_id)
         return found
@@ -80,9 +82,9 @@ def stakes(kb: KnowledgeBase, answers: Answers) -> dict[str, list[Stake]]:
             if stake not in found.setdefault(fact_id, []):
                 found[fact_id].append(stake)
 
-    phase_open = [PHASE] if PHASE in kb.facts and PHASE not in answers and kb.askable(PHASE, value_of) else []
+    phase_open = [PHASE] if PHASE in kb.facts and PHASE not in answers and semantics.askable(kb, PHASE, value_of) else []
     for rec_id, rec in kb.recommendations.items():
-        outcome, _ = rec.evaluate(value_of)
+        outcome, _ = semantics.recommendation_outcome(rec, value_of)
         if outcome == "undetermined":
             deciding = open_questions(rec.applies) + open_questions(rec.advised)
         elif outcome == "satisfied":
@@ -162,56 +164,6 @@ def time_next_question(kb: KnowledgeBase, profiles: Iterable[Answers],
 # --- what each possible answer would do (for "why") ------------------------------------
 
 @dataclass(frozen=True)
-class Choice:
-    """A possible answer, or a range of whole numbers that the rules cannot tell apart."""
-
-    label: str
-    value: Any
-
-
-def choices(kb: KnowledgeBase, fact_id: str) -> list[Choice]:
-    """The answers that can make a difference: every value, or the ranges between thresholds."""
-    spec = kb.facts[fact_id]
-    if spec.type == "bool":
-        return [Choice("yes", True), Choice("no", False)]
-    if spec.type == "enum":
-        return [Choice(value, value) for value in spec.values]
-    starts = sorted({test.value if test.op == "at_least" else test.value + 1
-                     for test in _tests_of(kb, fact_id)})
-    if spec.minimum is not None:
-        starts = [spec.minimum] + [start for start in starts if start > spec.minimum]
-    if not starts:
-        return [Choice("any number", spec.minimum or 0)]
-    found = [] if spec.minimum is not None else [Choice(f"below {starts[0]}", starts[0] - 1)]
-    for low, high in zip(starts, starts[1:] + [None]):
-        if high is None:
-            label = f"{low} or more"
-        elif high - 1 == low:
-            label = str(low)
-        else:
-            label = f"{low} to {high - 1}"
-        found.append(Choice(label, low))
-    return found
-
-
-def _tests_of(kb: KnowledgeBase, fact_id: str) -> Iterator[Test]:
-    roots: list[Condition | None] = [d.when for d in kb.derived.values()]
-    roots += [spec.ask_if for spec in kb.facts.values()]
-    for rec in kb.recommendations.values():
-        roots += [rec.applies, rec.advised, rec.escalate]
-    pending = [root for root in roots if root is not None]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, Test):
-            if node.fact == fact_id:
-                yield node
-        elif isinstance(node, conditions.Not):
-            pending.append(node.part)
-        elif isinstance(node, (conditions.AllOf, conditions.AnyOf)):
-            pending.extend(node.parts)
-
-
-@dataclass(frozen=True)
 class Effect:
     """What each possible answer does to one recommendation.
 
@@ -228,18 +180,18 @@ class Effect:
 
 def effects(kb: KnowledgeBase, answers: Answers, fact_id: str) -> list[Effect]:
     """For every stake of ``fact_id``, the result each possible answer would give now."""
-    current = kb.value_of(known(answers))
+    current = semantics.value_of(kb, known(answers))
     options = choices(kb, fact_id)
-    trials = [(choice, kb.value_of({**known(answers), fact_id: choice.value})) for choice in options]
+    trials = [(choice, semantics.value_of(kb, {**known(answers), fact_id: choice.value})) for choice in options]
     found = []
     for stake in stakes(kb, answers).get(fact_id, []):
         rec = kb.recommendations[stake.recommendation]
-        outcome, _ = rec.evaluate(current)
+        outcome, _ = semantics.recommendation_outcome(rec, current)
         if stake.kind == "outcome":
-            results = {choice.label: rec.evaluate(value_of)[0] for choice, value_of in trials}
+            results = {choice.label: semantics.recommendation_outcome(rec, value_of)[0] for choice, value_of in trials}
         elif stake.kind == "severity":
             results = {choice.label: escalated(rec.severity)
-                       if conditions.evaluate(rec.escalate, value_of) is True else rec.severity
+                       if semantics.evaluate(rec.escalate, value_of) is True else rec.severity
                        for choice, value_of in trials}
         else:
             results = {choice.label: timing(rec.phases, choice.value, kb.meta) for choice in options}

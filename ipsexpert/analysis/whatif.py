@@ -31,19 +31,16 @@ from __future__ import annotations
 import itertools
 from typing import Any, Mapping, NamedTuple
 
-import click
 from pydantic import BaseModel
-from tabulate import tabulate
 
-from ..knowledge import conditions
-from ..knowledge.conditions import show_value
-from ..report.expert import Expert, Subject
-from ..knowledge.loading import KnowledgeBase, load_knowledge_base
-from .questions import CONTEXT, PHASE, asking_order, choices
-from ..render.text import OUTCOME_WORDS, md
-from ..report.models import KnowledgeBaseInfo, Report
+from ..knowledge import semantics
+from ..knowledge.loading import KnowledgeBase
 from ..knowledge.rulebase import SEVERITIES, Outcome, Severity
 from ..knowledge.scenario import Scenario
+from ..knowledge.semantics import choices
+from ..report.expert import Expert, Subject
+from ..report.models import KnowledgeBaseInfo, Report
+from .questions import CONTEXT, PHASE, asking_order
 
 SETTLED = ("satisfied", "not_applicable")
 
@@ -67,9 +64,6 @@ class Change(BaseModel):
     before: Any
     after: Any
     label: str  # the new answer in words: "yes", "full", "2 to 4"
-
-    def words(self) -> str:
-        return f"{self.fact}: {show_value(self.before)} → {self.label}"
 
 
 class Shift(BaseModel):
@@ -112,14 +106,6 @@ class Effect(BaseModel):
     def improves(self) -> bool:
         """Removes advice or lowers the total score, and never raises it."""
         return self.reduction >= 0 and (bool(self.removes) or self.reduction > 0)
-
-    def words(self) -> str:
-        parts = [f"adds {s.id} ({s.after_severity})" for s in self.adds]
-        parts += [f"settles {s.id} ({OUTCOME_WORDS[s.after]})" for s in self.settles]
-        parts += [f"{s.id} {s.before_severity} → {s.after_severity}" for s in self.severity_changes]
-        parts += [f"removes {s.id} ({s.before_severity})" for s in self.removes]
-        parts += [f"leaves {s.id} open" for s in self.leaves_open]
-        return "; ".join(parts) or "no change"
 
 
 class Option(BaseModel):
@@ -181,29 +167,14 @@ def actionable(kb: KnowledgeBase, fact_id: str) -> bool:
     return spec.actionable and spec.construct != CONTEXT
 
 
-def catalogue_facts_read(kb: KnowledgeBase, rec_id: str) -> set[str]:
-    """The catalogue facts a recommendation's conditions read, directly or through derived facts."""
-    rec = kb.recommendations[rec_id]
-    pending = set().union(*(conditions.facts_read(c) for c in (rec.applies, rec.advised, rec.escalate)
-                            if c is not None))
-    found: set[str] = set()
-    while pending:
-        fact_id = pending.pop()
-        if fact_id in kb.derived:
-            pending |= conditions.facts_read(kb.derived[fact_id].when)
-        else:
-            found.add(fact_id)
-    return found
-
-
 def readers(kb: KnowledgeBase) -> dict[str, set[str]]:
     """Catalogue fact -> the recommendations whose verdict it can move.
 
     The phase moves every recommendation: it times advice, and timing is part of the score.
     """
     found: dict[str, set[str]] = {fact_id: set() for fact_id in kb.facts}
-    for rec_id in kb.recommendations:
-        for fact_id in catalogue_facts_read(kb, rec_id):
+    for rec_id, rec in kb.recommendations.items():
+        for fact_id in semantics.catalogue_facts_read(kb, *(c for _, c in semantics.rule_parts(rec))):
             found[fact_id].add(rec_id)
     if PHASE in found:
         found[PHASE] = set(kb.recommendations)
@@ -387,111 +358,3 @@ def open_questions(kb: KnowledgeBase, trials: Trials, report: Report, base: Stat
                                                effect=compare(kb, base, trials.state({fact_id: choice.value})))
                                   for choice in choices(kb, fact_id)])
             for fact_id in sorted(decides, key=order.__getitem__)]
-
-
-# --- rendering --------------------------------------------------------------------------
-
-def _heading(result: WhatIf) -> str:
-    return " — ".join([result.name] + ([result.source] if result.source else [])
-                      + ([f"as of {result.as_of}"] if result.as_of else []))
-
-
-def _provenance(result: WhatIf) -> str:
-    parts = ([f"Scenario: {result.source}"] if result.source else []) + (
-        [f"as of {result.as_of}"] if result.as_of else [])
-    kb = result.knowledge_base
-    return "; ".join(parts + [f"knowledge base {kb.version} ({kb.hash})"]) + "."
-
-
-def _now(result: WhatIf) -> str:
-    if not result.advice:
-        return "Now: no advice."
-    counts = [f"{n} {severity}" for severity in reversed(SEVERITIES)
-              if (n := list(result.advice.values()).count(severity))]
-    return f"Now: {len(result.advice)} advice ({', '.join(counts)}), total priority score {result.score:g}."
-
-
-def _option_cells(option: Option) -> list[str]:
-    effect = option.effect
-    other = [f"{s.id} {s.before_severity} → {s.after_severity}" for s in effect.severity_changes]
-    other += [f"settles {s.id}" for s in effect.settles] + [f"leaves {s.id} open" for s in effect.leaves_open]
-    return [" + ".join(change.words() for change in option.changes),
-            ", ".join(f"{s.id} {s.before_severity}" for s in effect.removes),
-            ", ".join(f"{s.id} {s.after_severity}" for s in effect.adds),
-            ", ".join(other),
-            f"{effect.score_before:g} → {effect.score_after:g}"]
-
-
-def _search_words(result: WhatIf) -> str:
-    s = result.search
-    pairs = (f"{s.pairs_run} of {s.pairs_possible} pairs (the others share no recommendation)"
-             if s.max_changes >= 2 else "no pairs (--max-changes 1)")
-    return (f"Searched {s.single_changes} single change(s) to the {s.relevant} of {s.answered_actionable} "
-            f"answered actionable facts that advised recommendations read, and {pairs}; "
-            f"{s.engine_runs} engine runs.")
-
-
-def _question_rows(question: OpenQuestion) -> list[list[str]]:
-    """One row per distinct effect, its answers together: [question, answers, effect]."""
-    by_effect: dict[str, list[str]] = {}
-    for answer in question.answers:
-        by_effect.setdefault(answer.effect.words(), []).append(answer.label)
-    first = f"{question.fact} ({', '.join(question.decides)})"
-    return [[first if index == 0 else "", ", ".join(labels), words]
-            for index, (words, labels) in enumerate(by_effect.items())]
-
-
-def _found_words(result: WhatIf) -> str:
-    shown = len(result.options)
-    return f" ({shown} of {result.found} shown)" if shown < result.found else ""
-
-
-def table(result: WhatIf) -> str:
-    """The what-if as plain text: ranked options, then open questions, then the search."""
-    lines = [f"== What if: {_heading(result)}", _now(result), ""]
-    if result.options:
-        lines.append(f"Answer changes that would remove or lower advice, best first{_found_words(result)}:")
-        rows = [[rank, *_option_cells(option)] for rank, option in enumerate(result.options, start=1)]
-        lines.append(tabulate(rows, headers=["#", "change", "removes", "adds", "also", "score"]))
-    else:
-        lines.append("No change of an actionable answer would remove or lower advice.")
-    if result.open_questions:
-        lines += ["", "Open questions — what each answer would change:"]
-        rows = [row for q in result.open_questions for row in _question_rows(q)]
-        lines.append(tabulate(rows, headers=["question (decides)", "answer", "effect"]))
-    lines += ["", _search_words(result), ""]
-    return "\n".join(lines)
-
-
-def markdown(result: WhatIf) -> str:
-    """The what-if for a wiki or a pull request."""
-    out = [f"# What if: {md(result.name)}", "", md(_provenance(result)), "", md(_now(result)), ""]
-    if result.options:
-        out += [f"## Answer changes that would remove or lower advice{_found_words(result)}", "",
-                "| # | change | removes | adds | also | score |", "|---:|---|---|---|---|---|"]
-        out += [f"| {rank} | " + " | ".join(md(cell) for cell in _option_cells(option)) + " |"
-                for rank, option in enumerate(result.options, start=1)]
-    else:
-        out.append("No change of an actionable answer would remove or lower advice.")
-    if result.open_questions:
-        out += ["", "## Open questions", "", "What each answer would change.", "",
-                "| question (decides) | answer | effect |", "|---|---|---|"]
-        out += ["| " + " | ".join(md(cell) for cell in row) + " |"
-                for q in result.open_questions for row in _question_rows(q)]
-    out += ["", md(_search_words(result)), ""]
-    return "\n".join(out)
-
-
-def render(result: WhatIf, fmt: str) -> str:
-    """The result in ``fmt``: table, markdown, or json (the ``WhatIf`` model's keys, stable)."""
-    if fmt == "json":
-        return result.model_dump_json(indent=2) + "\n"
-    return table(result) if fmt == "table" else markdown(result)
-
-
-def run_whatif(path: str, max_changes: int = 2, fmt: str = "table", kb_path: str | None = None,
-               top: int = 10) -> int:
-    """The ``whatif`` command: analyse one scenario file and print the result; exit code 0."""
-    expert = Expert(load_knowledge_base(kb_path))
-    click.echo(render(what_if(expert, path, max_changes=max_changes, top=top), fmt), nl=False)
-    return 0

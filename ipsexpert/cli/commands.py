@@ -182,7 +182,7 @@ def kb() -> None:
 def kb_list(fmt, kb_path) -> None:
     """Every recommendation with its id, title, construct, phases and severity."""
     with user_errors():
-        from ..knowledge.pages import list_recommendations
+        from ..render.kb import list_recommendations
         from ..knowledge.loading import load_knowledge_base
         click.echo(list_recommendations(load_knowledge_base(kb_path), fmt))
 
@@ -266,7 +266,6 @@ def consult(save, resume, kb_path) -> None:
 # --- end of consult ---------------------------------------------------------------------
 
 
-# --- whatif: owned by ipsexpert/whatif.py -----------------------------------------------
 @main.command()
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--max-changes", type=click.IntRange(1, 2), default=2, show_default=True,
@@ -293,17 +292,19 @@ def whatif(path, max_changes, top, fmt, kb_path) -> None:
       ipsexpert whatif my-project.yaml --format json > whatif.json
     """
     with user_errors():
-        from ..analysis.whatif import run_whatif
-        sys.exit(run_whatif(path, max_changes=max_changes, fmt=fmt, kb_path=kb_path, top=top))
-# --- end of whatif ----------------------------------------------------------------------
+        from ..analysis.whatif import what_if
+        from ..knowledge.loading import load_knowledge_base
+        from ..render.whatif import render
+        from ..report.expert import Expert
+        expert = Expert(load_knowledge_base(kb_path))
+        click.echo(render(what_if(expert, path, max_changes=max_changes, top=top), fmt), nl=False)
 
 
-# --- diff: owned by ipsexpert/diff.py ---------------------------------------------------
 @main.command()
 @click.argument("old", metavar="OLD", type=click.Path(dir_okay=False))
 @click.argument("new", metavar="NEW", type=click.Path(dir_okay=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True, help="Output format; json keys are described in ipsexpert/diff.py.")
+              show_default=True, help="Output format; json keys are described in ipsexpert/analysis/diff.py.")
 @kb_option
 def diff(old, new, fmt, kb_path) -> None:
     """Compare two assessments of a project: answers, advice, outcomes.
@@ -321,9 +322,10 @@ def diff(old, new, fmt, kb_path) -> None:
       ipsexpert diff 2024.json my-project.yaml --format markdown
     """
     with user_errors():
-        from ..analysis.diff import run_diff
-        sys.exit(run_diff(old, new, fmt=fmt, kb_path=kb_path))
-# --- end of diff ------------------------------------------------------------------------
+        from ..analysis.diff import Assessments, diff_reports
+        from ..render.diff import render
+        assessments = Assessments(kb_path)
+        click.echo(render(diff_reports(assessments.load(old), assessments.load(new)), fmt), nl=False)
 
 
 @main.command()

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Iterator
 
-from . import conditions
-from .conditions import AllOf, AnyOf, Condition, Not, Test
+from . import conditions, semantics
+from .conditions import AllOf, AnyOf, Condition, Not
+from .semantics import rule_parts
 from .loading import KnowledgeBase
-from ..report.priority import escalated
-from .rulebase import Recommendation
+from .rulebase import Recommendation, escalated
 from .scenario import check_answers
 
 MAX_COMBINATIONS = 200_000
@@ -39,28 +39,11 @@ def check(kb: KnowledgeBase) -> list[Finding]:
             + checker.recommendations() + checker.examples())
 
 
-def rule_parts(rec: Recommendation) -> list[tuple[str, Condition]]:
-    parts = [("applies", rec.applies), ("advised", rec.advised)]
-    return parts + ([("escalate", rec.escalate)] if rec.escalate is not None else [])
-
-
 class _Checker:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
 
     # -- the space of answers a set of conditions can tell apart ---------------------
-
-    def catalogue_facts(self, *conds: Condition) -> list[str]:
-        """The catalogue facts the conditions read, directly or through derived facts."""
-        found: list[str] = []
-        pending = sorted(set().union(*(conditions.facts_read(c) for c in conds)))
-        while pending:
-            fact_id = pending.pop(0)
-            if fact_id in self.kb.derived:
-                pending.extend(sorted(conditions.facts_read(self.kb.derived[fact_id].when)))
-            elif fact_id not in found:
-                found.append(fact_id)
-        return sorted(found)
 
     def values(self, fact_id: str) -> list[Any]:
         """The values of a fact worth telling apart, and unknown (None)."""
@@ -70,20 +53,14 @@ class _Checker:
         if spec.type == "enum":
             return list(spec.values) + [None]
         points = {spec.minimum if spec.minimum is not None else 0}
-        for cond in self._all_conditions():
-            for test in _tests(cond):
-                if test.fact == fact_id:
-                    points |= {test.value - 1, test.value, test.value + 1}
+        for start in semantics.thresholds(self.kb, fact_id):
+            points |= {start - 1, start}
         if spec.minimum is not None:
             points = {p for p in points if p >= spec.minimum}
         return sorted(points) + [None]
 
-    def _all_conditions(self) -> Iterator[Condition]:
-        for derivation in self.kb.derived.values():
-            yield derivation.when
-        for rec in self.kb.recommendations.values():
-            for _, cond in rule_parts(rec):
-                yield cond
+    def outcome(self, rec: Recommendation, known: dict[str, Any]) -> tuple[str, bool]:
+        return semantics.recommendation_outcome(rec, semantics.value_of(self.kb, known))
 
     def profiles(self, fact_ids: list[str]) -> Iterator[Any] | None:
         """Every combination over ``fact_ids``, as value lookups; None when too many."""
@@ -93,7 +70,7 @@ class _Checker:
             total *= len(domain)
         if total > MAX_COMBINATIONS:
             return None
-        return (self.kb.value_of({f: v for f, v in zip(fact_ids, combo) if v is not None})
+        return (semantics.value_of(self.kb, {f: v for f, v in zip(fact_ids, combo) if v is not None})
                 for combo in product(*domains))
 
     # -- the checks --------------------------------------------------------------------
@@ -101,8 +78,8 @@ class _Checker:
     def unread_facts(self) -> list[Finding]:
         kb = self.kb
         read: set[str] = set()
-        for cond in self._all_conditions():
-            read |= conditions.facts_read(cond)
+        for cond in semantics.all_conditions(kb):
+            read |= semantics.facts_read(cond)
         findings = [Finding(kb.files[f], f"facts[{f}]", "nothing reads this fact (no rule, derivation "
                             "or escalation)") for f in kb.facts if f not in read]
         findings += [Finding(kb.files[d], f"derived[{d}]", "nothing reads this derived fact")
@@ -125,7 +102,7 @@ class _Checker:
             if spec.ask_if is None:
                 continue
             for rec in self.kb.recommendations.values():
-                if fact_id not in self.catalogue_facts(*(c for _, c in rule_parts(rec))):
+                if fact_id not in semantics.catalogue_facts_read(self.kb, *(c for _, c in rule_parts(rec))):
                     continue
                 example = self._hidden_but_matters(fact_id, spec.ask_if, rec)
                 if example:
@@ -136,17 +113,18 @@ class _Checker:
         return findings
 
     def _hidden_but_matters(self, fact_id: str, ask_if: Condition, rec: Recommendation) -> str | None:
-        others = [f for f in self.catalogue_facts(ask_if, *(c for _, c in rule_parts(rec))) if f != fact_id]
+        read = semantics.catalogue_facts_read(self.kb, ask_if, *(c for _, c in rule_parts(rec)))
+        others = [f for f in read if f != fact_id]
         space = self.profiles(others)
         if space is None:
             return None
         for value_of in space:
-            if conditions.evaluate(ask_if, value_of) is not False:
+            if semantics.evaluate(ask_if, value_of) is not False:
                 continue
             known = {f: value_of(f) for f in others if value_of(f) is not None}
-            hidden = rec.evaluate(self.kb.value_of(known))
+            hidden = self.outcome(rec, known)
             for value in self.values(fact_id):
-                if value is not None and rec.evaluate(self.kb.value_of({**known, fact_id: value})) != hidden:
+                if value is not None and self.outcome(rec, {**known, fact_id: value}) != hidden:
                     return ", ".join(f"{f}={v}" for f, v in known.items()) or "no other answers"
         return None
 
@@ -170,15 +148,15 @@ class _Checker:
         return findings
 
     def redundancies(self, rec: Recommendation) -> list[Finding]:
-        space_facts = self.catalogue_facts(*(c for _, c in rule_parts(rec)))
+        space_facts = semantics.catalogue_facts_read(self.kb, *(c for _, c in rule_parts(rec)))
         if self.profiles(space_facts) is None:
             return []
-        baseline = [rec.evaluate(value_of) for value_of in self.profiles(space_facts)]
+        baseline = [semantics.recommendation_outcome(rec, value_of) for value_of in self.profiles(space_facts)]
         findings = []
         for key, cond in rule_parts(rec):
             for path, reduced in _removals(cond, (key,)):
                 variant = rec.model_copy(update={key: reduced})
-                if all(variant.evaluate(value_of) == expected
+                if all(semantics.recommendation_outcome(variant, value_of) == expected
                        for value_of, expected in zip(self.profiles(space_facts), baseline)):
                     findings.append(Finding(rec.file, _show_path(path), f"redundant condition in {rec.id}: "
                                             "removing it changes no outcome or escalation"))
@@ -193,7 +171,7 @@ class _Checker:
                 if problems:
                     findings += [Finding(rec.file, f"{where}.{p.field}", p.message) for p in problems]
                     continue
-                got, up = rec.evaluate(self.kb.value_of({k: v for k, v in answers.items() if v is not None}))
+                got, up = self.outcome(rec, {k: v for k, v in answers.items() if v is not None})
                 severity = (escalated(rec.severity) if up else rec.severity) if got == "advised" else None
                 if got != example.outcome:
                     findings.append(Finding(rec.file, where, f"expected {example.outcome}, the rules give {got}"))
@@ -201,16 +179,6 @@ class _Checker:
                     findings.append(Finding(rec.file, where,
                                             f"expected severity {example.severity}, the rules give {severity}"))
         return findings
-
-
-def _tests(cond: Condition) -> Iterator[Test]:
-    if isinstance(cond, Test):
-        yield cond
-    elif isinstance(cond, Not):
-        yield from _tests(cond.part)
-    elif isinstance(cond, (AllOf, AnyOf)):
-        for part in cond.parts:
-            yield from _tests(part)
 
 
 def _removals(cond: Condition, path: tuple) -> Iterator[tuple[tuple, Condition]]:

@@ -1,23 +1,18 @@
-"""The condition language: parsed from data, read in three-valued (Kleene) logic.
+"""The condition language: its model, its parser, its compilation and its words.
 
 Conditions are small trees (``all``/``any``/``not`` over comparisons with facts), never
 expression strings, so a knowledge base from an untrusted source can never run code,
 and the system can reason about its own rules: evaluate them over partial answers,
-list the facts they still depend on, describe them in words, and compile each one
-twice for the Rete network — once as "definitely true", once as "definitely false".
+list the facts they still depend on (``semantics``, the one home of their meaning),
+describe them in words, and compile each one twice for the Rete network — once as
+"definitely true", once as "definitely false".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Callable, Iterable, Mapping, Union
-
-Truth = Union[bool, None]
-"""True, False, or None for unknown."""
-
-ValueOf = Callable[[str], Any]
-"""Gives a fact's known value, or None when it is unknown."""
+from typing import Any, Iterable, Mapping, Union
 
 OPERATORS = ("is", "equals", "in", "at_least", "at_most")
 
@@ -146,92 +141,6 @@ def _check_value(fact: str, kind: FactType, value: Any, where: tuple) -> None:
                                    where)
     else:
         raise ConditionSyntaxError(f"{fact} is yes/no: compare it with `is: true` or `is: false`", where)
-
-
-# --- three-valued evaluation ---------------------------------------------------------
-
-def test_holds(test: Test, value: Any) -> bool:
-    """Whether a known value passes a comparison."""
-    if test.op == "is" or test.op == "equals":
-        return value == test.value and type(value) is type(test.value)
-    if test.op == "in":
-        return value in test.value
-    if test.op == "at_least":
-        return value >= test.value
-    return value <= test.value
-
-
-def evaluate(condition: Condition, value_of: ValueOf) -> Truth:
-    """Kleene evaluation: unknown facts make a comparison unknown, and its negation too."""
-    if isinstance(condition, Test):
-        value = value_of(condition.fact)
-        return None if value is None else test_holds(condition, value)
-    if isinstance(condition, Always):
-        return True
-    if isinstance(condition, Not):
-        inner = evaluate(condition.part, value_of)
-        return None if inner is None else not inner
-    decisive = isinstance(condition, AnyOf)  # any: one true decides; all: one false decides
-    result: Truth = not decisive
-    for part in condition.parts:
-        truth = evaluate(part, value_of)
-        if truth is decisive:
-            return decisive
-        if truth is None:
-            result = None
-    return result
-
-
-def facts_read(condition: Condition) -> set[str]:
-    """Every fact the condition mentions."""
-    if isinstance(condition, Test):
-        return {condition.fact}
-    if isinstance(condition, Not):
-        return facts_read(condition.part)
-    if isinstance(condition, Always):
-        return set()
-    return set().union(*(facts_read(part) for part in condition.parts))
-
-
-def open_facts(condition: Condition, value_of: ValueOf) -> list[str]:
-    """The unknown facts that still decide the condition (none once it is decided).
-
-    Only the parts whose own value is still unknown count: in ``any(a, b)`` with ``a``
-    known false, only ``b``'s facts can still change the result.
-    """
-    found: list[str] = []
-    for fact in _undecided(condition, value_of)[1]:
-        if fact not in found:
-            found.append(fact)
-    return found
-
-
-def _undecided(node: Condition, value_of: ValueOf) -> tuple[Truth, list[str]]:
-    """A condition's value and, while it is unknown, the facts of its unknown parts.
-
-    One bottom-up pass: asking ``evaluate`` at every level of the walk instead would
-    evaluate each subtree once per ancestor, and this runs for every undetermined
-    recommendation of every report.
-    """
-    if isinstance(node, Test):
-        truth = evaluate(node, value_of)
-        return truth, ([node.fact] if truth is None else [])
-    if isinstance(node, Always):
-        return True, []
-    if isinstance(node, Not):
-        truth, facts = _undecided(node.part, value_of)
-        return (None if truth is None else not truth), facts
-    decisive = isinstance(node, AnyOf)
-    result: Truth = not decisive
-    facts: list[str] = []
-    for part in node.parts:
-        truth, part_facts = _undecided(part, value_of)
-        if truth is decisive:
-            return decisive, []
-        if truth is None:
-            result = None
-            facts.extend(part_facts)
-    return result, facts
 
 
 # --- compiling to positive literals (for the Rete network) ---------------------------

@@ -12,11 +12,11 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 
-from . import conditions
+from . import conditions, semantics
 from .catalogue import FactSpec, suggest
 from .conditions import Condition, ConditionSyntaxError, FactType
 from ..documents import Document, parse_document, read_bounded
@@ -58,31 +58,6 @@ class KnowledgeBase:
     @property
     def version(self) -> str:
         return self.meta.version
-
-    def value_of(self, answers: dict[str, Any]) -> Callable[[str], Any]:
-        """A three-valued lookup over answers and the facts derived from them."""
-        values = dict(answers)
-        lookup = values.get
-        for derived_id, derivation in self.derived.items():
-            values[derived_id] = conditions.evaluate(derivation.when, lookup)
-        return lookup
-
-    def expand_derived(self, fact_ids: list[str], value_of: Callable[[str], Any]) -> list[str]:
-        """Replace derived facts by the open catalogue facts they still depend on."""
-        result: list[str] = []
-        pending = list(fact_ids)
-        while pending:
-            fact_id = pending.pop(0)
-            if fact_id in self.derived:
-                pending[:0] = conditions.open_facts(self.derived[fact_id].when, value_of)
-            elif fact_id not in result:
-                result.append(fact_id)
-        return result
-
-    def askable(self, fact_id: str, value_of: Callable[[str], Any]) -> bool:
-        """A question is hidden only when its ``ask_if`` is known to be false."""
-        ask_if = self.facts[fact_id].ask_if
-        return ask_if is None or conditions.evaluate(ask_if, value_of) is not False
 
 
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
@@ -267,7 +242,7 @@ class _Loader:
                 self.fail(doc, "derivation cycle: " + " -> ".join(cycle), where + ("when",))
                 return
             visiting.append(derived_id)
-            for dependency in sorted(conditions.facts_read(parsed[derived_id].when)):
+            for dependency in sorted(semantics.facts_read(parsed[derived_id].when)):
                 visit(dependency)
             visiting.pop()
             ordered[derived_id] = parsed[derived_id]

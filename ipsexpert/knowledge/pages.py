@@ -6,26 +6,14 @@ the page can never disagree with what the engine runs.
 
 from __future__ import annotations
 
-import json
 import textwrap
-
-from tabulate import tabulate
 
 from .catalogue import FactSpec, suggest
 from .conditions import describe
 from ..errors import IpsExpertError
 from .loading import KnowledgeBase
 from .rulebase import Recommendation
-
-
-def list_recommendations(kb: KnowledgeBase, fmt: str = "table") -> str:
-    """Every recommendation, one line each (or a JSON array)."""
-    rows = [{"id": r.id, "title": r.title, "construct": r.construct, "phases": r.phases,
-             "severity": r.severity} for r in kb.recommendations.values()]
-    if fmt == "json":
-        return json.dumps(rows, indent=2)
-    return tabulate([[r["id"], r["construct"], ", ".join(r["phases"]), r["severity"], r["title"]] for r in rows],
-                    headers=["id", "construct", "phases", "severity", "title"])
+from .semantics import facts_read, rule_parts
 
 
 def show(kb: KnowledgeBase, item_id: str) -> str:
@@ -77,12 +65,9 @@ def fact_page(kb: KnowledgeBase, fact: FactSpec) -> str:
 
 
 def _readers(kb: KnowledgeBase, fact_id: str) -> str:
-    from .conditions import facts_read
     readers = [d for d, derivation in kb.derived.items() if fact_id in facts_read(derivation.when)]
-    for rec in kb.recommendations.values():
-        parts = [rec.applies, rec.advised] + ([rec.escalate] if rec.escalate else [])
-        if any(fact_id in facts_read(part) for part in parts):
-            readers.append(rec.id)
+    readers += [rec.id for rec in kb.recommendations.values()
+                if any(fact_id in facts_read(part) for _, part in rule_parts(rec))]
     return "Read by: " + (", ".join(readers) if readers else "nothing")
 
 

@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal as TypingLiteral
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
 
 
-from . import conditions
 from .conditions import Condition
 
 Outcome = TypingLiteral["advised", "satisfied", "not_applicable", "undetermined"]
@@ -25,6 +24,12 @@ SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 Timing = TypingLiteral["overdue", "now", "next"]
 
 _strict = ConfigDict(extra="forbid", frozen=True)
+
+
+def escalated(severity: str) -> str:
+    """One step up, never above critical."""
+    index = SEVERITIES.index(severity)
+    return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]
 
 
 def natural_key(text: str) -> list:
@@ -144,20 +149,3 @@ with warnings.catch_warnings():
         references: list[Reference] = []
         examples: list[Example] = []
         file: str = ""
-
-        def evaluate(self, value_of) -> tuple[str, bool]:
-            """The outcome straight from the conditions (no engine), and whether it escalates.
-
-            This is the specification's reading, used to check the engine, to reason
-            about rules (kb check, consultation) and as the benchmarks' floor.
-            """
-            applies = conditions.evaluate(self.applies, value_of)
-            advised = conditions.evaluate(self.advised, value_of)
-            if applies is False:
-                return "not_applicable", False
-            if applies and advised:
-                escalates = self.escalate is not None and conditions.evaluate(self.escalate, value_of) is True
-                return "advised", escalates
-            if advised is False:
-                return "satisfied", False
-            return "undetermined", False

@@ -11,26 +11,18 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Union
 
-from ..knowledge import conditions
+from ..knowledge import semantics
 from ..engine.compiled import CompiledKnowledgeBase, Run
 from ..errors import ScenarioError
 from .explain import Explainer
 from ..knowledge.loading import KnowledgeBase, load_knowledge_base
-from .priority import escalated, rank_key, score, timing
+from .priority import rank_key, score, timing
 from .models import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Report, Settled,
                      Undetermined)
-from ..knowledge.rulebase import OUTCOMES
+from ..knowledge.rulebase import OUTCOMES, escalated
 from ..knowledge.scenario import Scenario, check_answers, load_scenario
 
 Subject = Union[Scenario, Mapping[str, Any], str, PathLike]
-
-
-def outcome_of(concluded: set[str]) -> str:
-    """The one outcome of a recommendation, by the specification's order of precedence."""
-    for outcome in OUTCOMES[:-1]:
-        if outcome in concluded:
-            return outcome
-    return "undetermined"
 
 
 class Expert:
@@ -68,12 +60,13 @@ class Expert:
         return self.report(scenario, run)
 
     def outcomes(self, run: Run) -> dict[str, str]:
-        return {rec_id: outcome_of(run.concluded.get(rec_id, set())) for rec_id in self.kb.recommendations}
+        return {rec_id: semantics.outcome_of_conclusions(run.concluded.get(rec_id, ()))
+                for rec_id in self.kb.recommendations}
 
     def report(self, scenario: Scenario, run: Run) -> Report:
         kb = self.kb
         answers = scenario.known_answers()
-        value_of = kb.value_of(answers)
+        value_of = {**answers, **run.derived}.get  # the engine's own derived facts, never re-derived
         explainer = Explainer(kb, run, scenario.notes)
         accepted = {item.id: Accepted(reason=item.reason, until=item.until) for item in scenario.accepted}
         outcomes = self.outcomes(run)
@@ -93,9 +86,9 @@ class Expert:
                                      eif=self.eif_references(rec.eif), accepted=accepted.get(rec_id),
                                      explanation=explanation))
             elif outcome == "undetermined":
-                open_ids = conditions.open_facts(rec.applies, value_of) + conditions.open_facts(rec.advised, value_of)
-                deciding = [fact_id for fact_id in kb.expand_derived(open_ids, value_of)
-                            if kb.askable(fact_id, value_of)]
+                open_ids = semantics.open_facts(rec.applies, value_of) + semantics.open_facts(rec.advised, value_of)
+                deciding = [fact_id for fact_id in semantics.expand_derived(kb, open_ids, value_of)
+                            if semantics.askable(kb, fact_id, value_of)]
                 undetermined.append(Undetermined(id=rec_id, title=rec.title, construct=rec.construct,
                                                  deciding_facts=deciding))
             else:

@@ -6,13 +6,8 @@ advice is an edit of rules/knowledge-base.yaml, not of code.
 
 from __future__ import annotations
 
-from ..knowledge.rulebase import SEVERITIES, Metadata, natural_key
+from ..knowledge.rulebase import Metadata, natural_key
 
-
-def escalated(severity: str) -> str:
-    """One step up, never above critical."""
-    index = SEVERITIES.index(severity)
-    return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]
 
 
 def timing(phases: list[str], current: str | None, meta: Metadata) -> str:

@@ -1,0 +1,122 @@
+"""A diff of two assessments as text: a terminal table or Markdown; JSON is the model's own dump."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from tabulate import tabulate
+
+from ..analysis.diff import Diff, OutcomeChange, Side
+from ..knowledge.conditions import show_value
+from .text import OUTCOME_WORDS, md
+
+
+def _name(side: Side) -> str:
+    return " — ".join([side.name] + ([side.source] if side.source else [])
+                      + ([f"as of {side.as_of}"] if side.as_of else []))
+
+
+def _value(value: Any) -> str:
+    return show_value(value) if value is not None else "—"
+
+
+def _outcome(outcome: str | None) -> str:
+    return OUTCOME_WORDS.get(outcome, "—") if outcome else "—"
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {OUTCOME_WORDS.get(outcome, outcome)}" for outcome, n in counts.items() if n) or "none"
+
+
+def _answer_rows(result: Diff) -> list[list[str]]:
+    a = result.answers
+    return ([["added", c.fact, _value(c.old), _value(c.new)] for c in a.added]
+            + [["removed", c.fact, _value(c.old), _value(c.new)] for c in a.removed]
+            + [["changed", c.fact, _value(c.old), _value(c.new)] for c in a.changed])
+
+
+def _pair(old: Any, new: Any) -> str:
+    if old == new:
+        return _value(old)
+    return f"{_value(old)} → {_value(new)}"
+
+
+def _advice_rows(result: Diff) -> list[list[str]]:
+    rows = []
+    advice = result.advice
+    for kind, items in (("resolved", advice.resolved), ("undetermined", advice.undetermined),
+                        ("new", advice.new), ("changed", advice.changed)):
+        rows += [[kind, c.id, _pair(c.old_severity, c.new_severity), _pair(c.old_rank, c.new_rank),
+                  _pair(_score(c.old_score), _score(c.new_score)),
+                  _pair(_outcome(c.old_outcome), _outcome(c.new_outcome)), c.title] for c in items]
+    return rows
+
+
+def _score(score: float | None) -> str | None:
+    return None if score is None else f"{score:g}"
+
+
+def _other_outcomes(result: Diff) -> list[OutcomeChange]:
+    """Outcome changes that did not give or take advice (the advice rows show those)."""
+    return [c for c in result.outcomes if "advised" not in (c.old, c.new)]
+
+
+def _count_rows(result: Diff) -> list[list[Any]]:
+    outcomes = list(result.counts.new) + [o for o in result.counts.old if o not in result.counts.new]
+    return [[OUTCOME_WORDS.get(o, o), result.counts.old.get(o, 0), result.counts.new.get(o, 0)] for o in outcomes]
+
+
+ADVICE_HEADERS = ["advice", "id", "severity", "rank", "score", "outcome", "recommendation"]
+
+
+def table(result: Diff) -> str:
+    """The diff as plain text."""
+    lines = [f"== Diff: {_name(result.old)}", f"     → {_name(result.new)}"]
+    lines += [f"warning: {warning}" for warning in result.warnings]
+    lines += [f"Outcomes: {_counts(result.counts.old)} → {_counts(result.counts.new)}", ""]
+    if result.unchanged():
+        lines += ["No differences in answers, outcomes or advice.", ""]
+        return "\n".join(lines)
+    answer_rows, advice_rows, others = _answer_rows(result), _advice_rows(result), _other_outcomes(result)
+    if answer_rows:
+        lines += ["Answers:", tabulate(answer_rows, headers=["", "fact", "old", "new"]), ""]
+    if advice_rows:
+        lines += ["Advice:", tabulate(advice_rows, headers=ADVICE_HEADERS), ""]
+    if others:
+        rows = [[c.id, _outcome(c.old), _outcome(c.new), c.title] for c in others]
+        lines += ["Other outcome changes:", tabulate(rows, headers=["id", "old", "new", "recommendation"]), ""]
+    lines += ["Outcome counts:", tabulate(_count_rows(result), headers=["outcome", "old", "new"]), ""]
+    return "\n".join(lines)
+
+
+def markdown(result: Diff) -> str:
+    """The diff for a wiki or a pull request."""
+    out = [f"# Diff: {md(result.old.name)} → {md(result.new.name)}", "",
+           f"- **Old:** {md(_name(result.old))}", f"- **New:** {md(_name(result.new))}", ""]
+    out += [f"> **Warning:** {md(warning)}\n" for warning in result.warnings]
+    if result.unchanged():
+        return "\n".join(out + ["No differences in answers, outcomes or advice.", ""])
+    answer_rows, advice_rows, others = _answer_rows(result), _advice_rows(result), _other_outcomes(result)
+    if answer_rows:
+        out += ["## Answers", "", "| | fact | old | new |", "|---|---|---|---|"]
+        out += [_md_row(row) for row in answer_rows] + [""]
+    if advice_rows:
+        out += ["## Advice", "", "| " + " | ".join(ADVICE_HEADERS) + " |", "|---|---|---|---|---|---|---|"]
+        out += [_md_row(row) for row in advice_rows] + [""]
+    if others:
+        out += ["## Other outcome changes", "", "| id | old | new | recommendation |", "|---|---|---|---|"]
+        out += [_md_row([c.id, _outcome(c.old), _outcome(c.new), c.title]) for c in others] + [""]
+    out += ["## Outcome counts", "", "| outcome | old | new |", "|---|---:|---:|"]
+    out += [_md_row(row) for row in _count_rows(result)] + [""]
+    return "\n".join(out)
+
+
+def _md_row(cells: list[Any]) -> str:
+    return "| " + " | ".join(md(str(cell)) for cell in cells) + " |"
+
+
+def render(result: Diff, fmt: str) -> str:
+    """The diff in ``fmt``: table, markdown, or json (the ``Diff`` model; keys in the module docstring)."""
+    if fmt == "json":
+        return result.model_dump_json(indent=2) + "\n"
+    return table(result) if fmt == "table" else markdown(result)

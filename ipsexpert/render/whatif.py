@@ -1,0 +1,121 @@
+"""What-if results as text: a terminal table or Markdown; JSON is the model's own dump."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..analysis.whatif import Change, Effect, OpenQuestion, Option, WhatIf
+from ..knowledge.conditions import show_value
+from ..knowledge.rulebase import SEVERITIES
+from .text import OUTCOME_WORDS, md
+
+
+def change_words(change: Change) -> str:
+    return f"{change.fact}: {show_value(change.before)} → {change.label}"
+
+
+def effect_words(effect: Effect) -> str:
+    parts = [f"adds {s.id} ({s.after_severity})" for s in effect.adds]
+    parts += [f"settles {s.id} ({OUTCOME_WORDS[s.after]})" for s in effect.settles]
+    parts += [f"{s.id} {s.before_severity} → {s.after_severity}" for s in effect.severity_changes]
+    parts += [f"removes {s.id} ({s.before_severity})" for s in effect.removes]
+    parts += [f"leaves {s.id} open" for s in effect.leaves_open]
+    return "; ".join(parts) or "no change"
+
+
+def _heading(result: WhatIf) -> str:
+    return " — ".join([result.name] + ([result.source] if result.source else [])
+                      + ([f"as of {result.as_of}"] if result.as_of else []))
+
+
+def _provenance(result: WhatIf) -> str:
+    parts = ([f"Scenario: {result.source}"] if result.source else []) + (
+        [f"as of {result.as_of}"] if result.as_of else [])
+    kb = result.knowledge_base
+    return "; ".join(parts + [f"knowledge base {kb.version} ({kb.hash})"]) + "."
+
+
+def _now(result: WhatIf) -> str:
+    if not result.advice:
+        return "Now: no advice."
+    counts = [f"{n} {severity}" for severity in reversed(SEVERITIES)
+              if (n := list(result.advice.values()).count(severity))]
+    return f"Now: {len(result.advice)} advice ({', '.join(counts)}), total priority score {result.score:g}."
+
+
+def _option_cells(option: Option) -> list[str]:
+    effect = option.effect
+    other = [f"{s.id} {s.before_severity} → {s.after_severity}" for s in effect.severity_changes]
+    other += [f"settles {s.id}" for s in effect.settles] + [f"leaves {s.id} open" for s in effect.leaves_open]
+    return [" + ".join(change_words(change) for change in option.changes),
+            ", ".join(f"{s.id} {s.before_severity}" for s in effect.removes),
+            ", ".join(f"{s.id} {s.after_severity}" for s in effect.adds),
+            ", ".join(other),
+            f"{effect.score_before:g} → {effect.score_after:g}"]
+
+
+def _search_words(result: WhatIf) -> str:
+    s = result.search
+    pairs = (f"{s.pairs_run} of {s.pairs_possible} pairs (the others share no recommendation)"
+             if s.max_changes >= 2 else "no pairs (--max-changes 1)")
+    return (f"Searched {s.single_changes} single change(s) to the {s.relevant} of {s.answered_actionable} "
+            f"answered actionable facts that advised recommendations read, and {pairs}; "
+            f"{s.engine_runs} engine runs.")
+
+
+def _question_rows(question: OpenQuestion) -> list[list[str]]:
+    """One row per distinct effect, its answers together: [question, answers, effect]."""
+    by_effect: dict[str, list[str]] = {}
+    for answer in question.answers:
+        by_effect.setdefault(effect_words(answer.effect), []).append(answer.label)
+    first = f"{question.fact} ({', '.join(question.decides)})"
+    return [[first if index == 0 else "", ", ".join(labels), words]
+            for index, (words, labels) in enumerate(by_effect.items())]
+
+
+def _found_words(result: WhatIf) -> str:
+    shown = len(result.options)
+    return f" ({shown} of {result.found} shown)" if shown < result.found else ""
+
+
+def table(result: WhatIf) -> str:
+    """The what-if as plain text: ranked options, then open questions, then the search."""
+    lines = [f"== What if: {_heading(result)}", _now(result), ""]
+    if result.options:
+        lines.append(f"Answer changes that would remove or lower advice, best first{_found_words(result)}:")
+        rows = [[rank, *_option_cells(option)] for rank, option in enumerate(result.options, start=1)]
+        lines.append(tabulate(rows, headers=["#", "change", "removes", "adds", "also", "score"]))
+    else:
+        lines.append("No change of an actionable answer would remove or lower advice.")
+    if result.open_questions:
+        lines += ["", "Open questions — what each answer would change:"]
+        rows = [row for q in result.open_questions for row in _question_rows(q)]
+        lines.append(tabulate(rows, headers=["question (decides)", "answer", "effect"]))
+    lines += ["", _search_words(result), ""]
+    return "\n".join(lines)
+
+
+def markdown(result: WhatIf) -> str:
+    """The what-if for a wiki or a pull request."""
+    out = [f"# What if: {md(result.name)}", "", md(_provenance(result)), "", md(_now(result)), ""]
+    if result.options:
+        out += [f"## Answer changes that would remove or lower advice{_found_words(result)}", "",
+                "| # | change | removes | adds | also | score |", "|---:|---|---|---|---|---|"]
+        out += [f"| {rank} | " + " | ".join(md(cell) for cell in _option_cells(option)) + " |"
+                for rank, option in enumerate(result.options, start=1)]
+    else:
+        out.append("No change of an actionable answer would remove or lower advice.")
+    if result.open_questions:
+        out += ["", "## Open questions", "", "What each answer would change.", "",
+                "| question (decides) | answer | effect |", "|---|---|---|"]
+        out += ["| " + " | ".join(md(cell) for cell in row) + " |"
+                for q in result.open_questions for row in _question_rows(q)]
+    out += ["", md(_search_words(result)), ""]
+    return "\n".join(out)
+
+
+def render(result: WhatIf, fmt: str) -> str:
+    """The result in ``fmt``: table, markdown, or json (the ``WhatIf`` model's keys, stable)."""
+    if fmt == "json":
+        return result.model_dump_json(indent=2) + "\n"
+    return table(result) if fmt == "table" else markdown(result)
