@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from ipsexpert.knowledge import semantics
 from ipsexpert.analysis import questions as questions
 from ipsexpert.knowledge.catalogue import FactSpec
-from ipsexpert.cli.consult import DEFAULT_SAVE, ConsultationError, parse_answer, run_consultation
+from ipsexpert.cli.console import parse_answer
+from ipsexpert.cli.consult import DEFAULT_SAVE, ConsultationError, run_consultation
 from ipsexpert.analysis.questions import next_question, simulate, stakes
 from ipsexpert.knowledge.semantics import choices
 from tests.conftest import REPO, SCENARIOS, run_cli

@@ -28,9 +28,6 @@ from ..report.priority import timing
 Answers = Mapping[str, Any]
 """Fact id to answer; None for a question answered "unknown" (answered all the same)."""
 
-PHASE = "phase"
-"""The fact the priority model reads the project's phase from (as ``evaluation`` does)."""
-
 CONTEXT = "context"
 
 StakeKind = Literal["outcome", "severity", "rank"]
@@ -82,7 +79,8 @@ def stakes(kb: KnowledgeBase, answers: Answers) -> dict[str, list[Stake]]:
             if stake not in found.setdefault(fact_id, []):
                 found[fact_id].append(stake)
 
-    phase_open = [PHASE] if PHASE in kb.facts and PHASE not in answers and semantics.askable(kb, PHASE, value_of) else []
+    phase = kb.meta.phase_fact
+    phase_open = [phase] if phase in kb.facts and phase not in answers and semantics.askable(kb, phase, value_of) else []
     for rec_id, rec in kb.recommendations.items():
         outcome, _ = semantics.recommendation_outcome(rec, value_of)
         if outcome == "undetermined":
@@ -164,7 +162,7 @@ def time_next_question(kb: KnowledgeBase, profiles: Iterable[Answers],
 # --- what each possible answer would do (for "why") ------------------------------------
 
 @dataclass(frozen=True)
-class Effect:
+class StakeEffect:
     """What each possible answer does to one recommendation.
 
     ``current`` is its outcome now. ``by_choice`` maps each choice's label to the result:
@@ -178,7 +176,7 @@ class Effect:
     by_choice: dict[str, str]
 
 
-def effects(kb: KnowledgeBase, answers: Answers, fact_id: str) -> list[Effect]:
+def effects(kb: KnowledgeBase, answers: Answers, fact_id: str) -> list[StakeEffect]:
     """For every stake of ``fact_id``, the result each possible answer would give now."""
     current = semantics.value_of(kb, known(answers))
     options = choices(kb, fact_id)
@@ -195,5 +193,5 @@ def effects(kb: KnowledgeBase, answers: Answers, fact_id: str) -> list[Effect]:
                        for choice, value_of in trials}
         else:
             results = {choice.label: timing(rec.phases, choice.value, kb.meta) for choice in options}
-        found.append(Effect(rec.id, stake.kind, outcome, results))
+        found.append(StakeEffect(rec.id, stake.kind, outcome, results))
     return found

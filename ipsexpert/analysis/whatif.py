@@ -40,7 +40,7 @@ from ..knowledge.scenario import Scenario
 from ..knowledge.semantics import choices
 from ..report.expert import Expert, Subject
 from ..report.models import KnowledgeBaseInfo, Report
-from .questions import CONTEXT, PHASE, asking_order
+from .questions import CONTEXT, asking_order
 
 SETTLED = ("satisfied", "not_applicable")
 
@@ -176,8 +176,8 @@ def readers(kb: KnowledgeBase) -> dict[str, set[str]]:
     for rec_id, rec in kb.recommendations.items():
         for fact_id in semantics.catalogue_facts_read(kb, *(c for _, c in semantics.rule_parts(rec))):
             found[fact_id].add(rec_id)
-    if PHASE in found:
-        found[PHASE] = set(kb.recommendations)
+    if kb.meta.phase_fact in found:
+        found[kb.meta.phase_fact] = set(kb.recommendations)
     return found
 
 

@@ -10,12 +10,8 @@ not it is a terminal, so a consultation can be scripted; prompts stay on stdout.
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import shlex
-import sys
-import textwrap
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,16 +27,15 @@ from ..errors import IpsExpertError
 from ..report.expert import Expert
 from ..files import write_atomically
 from ..knowledge.loading import load_knowledge_base
-from ..analysis.questions import Effect, effects, next_question, stakes
+from .console import Console, accepts, either, parse_answer, text_streams, wrap
+from ..analysis.questions import StakeEffect, effects, next_question, stakes
 from ..knowledge.scenario import scenario_from_data
 
 DEFAULT_SAVE = "ipsexpert-consultation.yaml"
 EXIT_DONE, EXIT_INTERRUPTED = 0, 130
 COMMANDS = "why, help, back, change FACT_ID, quit"
-UNKNOWN_WORDS = ("unknown", "?")
-OUTCOME_WORDS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
+PROSPECTS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
                  "undetermined": "still open"}
-WIDTH = 78
 
 
 class ConsultationError(IpsExpertError):
@@ -49,87 +44,6 @@ class ConsultationError(IpsExpertError):
 
 class _Quit(Exception):
     """The user asked to stop."""
-
-
-class Console:
-    """Prompts on stdout, answers line by line from stdin.
-
-    When stdin is not a terminal nothing echoes the answers, so they are written after
-    the prompt: a scripted consultation's output reads like the session it was.
-    """
-
-    def __init__(self, stdin: IO[str], stdout: IO[str]) -> None:
-        self.stdin, self.stdout = stdin, stdout
-        self.echo = not _isatty(stdin)
-
-    def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
-        self.stdout.flush()
-
-    def read(self, prompt: str) -> str:
-        """One line of input; EOFError at the end of input."""
-        self.stdout.write(prompt)
-        self.stdout.flush()
-        line = self.stdin.readline()
-        if not line:
-            if self.echo:
-                self.say()
-            raise EOFError
-        line = line.rstrip("\r\n")
-        if self.echo:  # printable only: a script must not send control sequences to a terminal
-            self.say("".join(char if char.isprintable() else "?" for char in line))
-        return line
-
-
-def _isatty(stream: IO[str]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def parse_answer(spec: FactSpec, text: str) -> Any:
-    """A typed answer as stored (None for unknown); ValueError says what would be accepted."""
-    word = text.strip().lower()
-    if word in UNKNOWN_WORDS:
-        return None
-    if spec.type == "bool":
-        if word in ("y", "yes", "true"):
-            return True
-        if word in ("n", "no", "false"):
-            return False
-        raise ValueError("answer yes or no")
-    if spec.type == "enum":
-        if re.fullmatch(r"[0-9]{1,3}", word) and 1 <= int(word) <= len(spec.values):
-            return spec.values[int(word) - 1]
-        value = re.sub(r"[\s-]+", "_", word)
-        if value in spec.values:
-            return value
-        raise ValueError(f"answer a number from 1 to {len(spec.values)} or one of "
-                         f"{', '.join(spec.values)}{suggest(value, list(spec.values))}")
-    number = re.sub(r"(?<=\d)[,_ ](?=\d{3}(\D|$))", "", word)
-    if not re.fullmatch(r"-?[0-9]{1,18}", number):
-        raise ValueError(f"answer {_accepts(spec)}")
-    try:
-        return spec.check(int(number))
-    except ValueError as exc:
-        raise ValueError(f"{exc}: answer {_accepts(spec)}") from None
-
-
-def _accepts(spec: FactSpec) -> str:
-    if spec.type == "bool":
-        return "yes or no"
-    if spec.type == "enum":
-        return f"1-{len(spec.values)} or a value"
-    return "a whole number" + (f", at least {spec.minimum}" if spec.minimum is not None else "")
-
-
-def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
-
-
-def _or(labels: list[str]) -> str:
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
 def _by_result(by_choice: dict[str, str]) -> list[tuple[str, list[str]]]:
@@ -217,8 +131,8 @@ class Consultation:
         say(f"Question {len(self.answers) + 1} (at most {remaining - 1} more after this one)")
         say(f"[{fact_id}] {' '.join(spec.question.split())}")
         if spec.type == "enum":
-            say(_wrap(", ".join(f"{number} {value}" for number, value in enumerate(spec.values, 1))))
-        say(f"  Answer: {_accepts(spec)}, or unknown (?)")
+            say(wrap(", ".join(f"{number} {value}" for number, value in enumerate(spec.values, 1))))
+        say(f"  Answer: {accepts(spec)}, or unknown (?)")
         say(f"  Also: {COMMANDS}")
         while True:
             text = self.console.read("> ")
@@ -237,13 +151,13 @@ class Consultation:
                 if self.change(rest.strip().lower(), fact_id):
                     return
             elif not text.strip():
-                say(_wrap(f"Please answer {_accepts(spec)}, or unknown (?); or type {COMMANDS}."))
+                say(wrap(f"Please answer {accepts(spec)}, or unknown (?); or type {COMMANDS}."))
             else:
                 try:
                     value = parse_answer(spec, text)
                 except ValueError as exc:
                     shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."
-                    say(_wrap(f"{shown!r} is not an answer to this question: {exc}, or unknown (?); "
+                    say(wrap(f"{shown!r} is not an answer to this question: {exc}, or unknown (?); "
                               f"or type {COMMANDS}."))
                     continue
                 self.answers[fact_id] = value
@@ -265,17 +179,17 @@ class Consultation:
         say = self.console.say
         if not target:
             answered = ", ".join(self.answers) or "none yet"
-            say(_wrap(f"Which answer? Type change FACT_ID; answered so far: {answered}."))
+            say(wrap(f"Which answer? Type change FACT_ID; answered so far: {answered}."))
             return False
         if target == current:
             say(f"  [{current}] is the question being asked now.")
             return False
         if target not in self.answers:
             if target in self.kb.facts:
-                say(_wrap(f"[{target}] has not been answered yet; it will be asked if it can still "
+                say(wrap(f"[{target}] has not been answered yet; it will be asked if it can still "
                           "change the advice."))
             else:
-                say(_wrap(f"There is no question {target!r}{suggest(target, list(self.answers))}."))
+                say(wrap(f"There is no question {target!r}{suggest(target, list(self.answers))}."))
             return False
         value = self.answers.pop(target)
         self.save()
@@ -286,7 +200,7 @@ class Consultation:
     # -- explanations ----------------------------------------------------------------------
 
     def help(self, spec: FactSpec) -> str:
-        lines = [_wrap(spec.help)]
+        lines = [wrap(spec.help)]
         if spec.value_help:
             lines.append("  Values:")
             width = max(map(len, spec.values))
@@ -294,7 +208,7 @@ class Consultation:
                       for number, value in enumerate(spec.values, 1)]
         if spec.type == "int" and spec.minimum is not None:
             lines.append(f"  A whole number, at least {spec.minimum}.")
-        lines.append(_wrap("Type unknown (or ?) if you do not know: the advice then says what your "
+        lines.append(wrap("Type unknown (or ?) if you do not know: the advice then says what your "
                            "answer would decide."))
         return "\n".join(lines)
 
@@ -302,7 +216,7 @@ class Consultation:
         """Which recommendations this answer still decides, and what each answer would do."""
         found = effects(self.kb, self.answers, fact_id)
         if not found:
-            return _wrap("Your other answers already settle everything this question could change; "
+            return wrap("Your other answers already settle everything this question could change; "
                          "you reopened it, so answer it or type unknown.")
         recs = self.kb.recommendations
         lines: list[str] = []
@@ -315,14 +229,14 @@ class Consultation:
             for effect in outcome:
                 rec = recs[effect.recommendation]
                 lines.append(f"    {rec.id} {rec.title}")
-                lines.append(_wrap(self.outcome_words(effect), " " * 8))
+                lines.append(wrap(self.outcome_words(effect), " " * 8))
         alone = [e for e in severity if len(_by_result(e.by_choice)) > 1]
         together = [e for e in severity if e not in alone]
         if alone:
             lines.append("  It settles the severity of:")
-            lines += [_wrap(self.severity_words(effect), " " * 4) for effect in alone]
+            lines += [wrap(self.severity_words(effect), " " * 4) for effect in alone]
         if together:
-            lines.append(_wrap("Together with other answers, it can raise the severity of: "
+            lines.append(wrap("Together with other answers, it can raise the severity of: "
                                + ", ".join(self.status(effect) for effect in together) + "."))
         if rank:
             lines.append("  It sets the timing, and so the score and rank, of advice given or still possible:")
@@ -331,14 +245,14 @@ class Consultation:
                 key = tuple((result, tuple(labels)) for result, labels in _by_result(effect.by_choice))
                 groups.setdefault(key, []).append(self.status(effect))
             for grouping, members in groups.items():
-                words = "; ".join(f"{result} if {_or(labels)}" for result, labels in grouping)
-                lines.append(_wrap(f"{words}: {', '.join(members)}", " " * 4))
+                words = "; ".join(f"{result} if {either(labels)}" for result, labels in grouping)
+                lines.append(wrap(f"{words}: {', '.join(members)}", " " * 4))
         return "\n".join(lines)
 
-    def status(self, effect: Effect) -> str:
+    def status(self, effect: StakeEffect) -> str:
         return effect.recommendation + (" (advised)" if effect.current == "advised" else "")
 
-    def outcome_words(self, effect: Effect) -> str:
+    def outcome_words(self, effect: StakeEffect) -> str:
         groups = _by_result(effect.by_choice)
         rec = self.kb.recommendations[effect.recommendation]
         if len(groups) == 1:
@@ -346,28 +260,20 @@ class Consultation:
                 else f"it applies when {conditions.describe(rec.applies)}"
             return (f"This answer decides it together with others: {applies}, and is advised when "
                     f"{conditions.describe(rec.advised)}.")
-        parts = [f"{OUTCOME_WORDS[result]} if {_or(labels)}" for result, labels in groups]
+        parts = [f"{PROSPECTS[result]} if {either(labels)}" for result, labels in groups]
         return f"{rec.id} is {parts[0].replace(' if ', ' if this is ', 1)}" + \
             "".join(f"; {part}" for part in parts[1:]) + "."
 
-    def severity_words(self, effect: Effect) -> str:
+    def severity_words(self, effect: StakeEffect) -> str:
         rec = self.kb.recommendations[effect.recommendation]
         state = "advised" if effect.current == "advised" else "if advised"
-        parts = [f"{'raised to' if result != rec.severity else 'stays'} {result} if {_or(labels)}"
+        parts = [f"{'raised to' if result != rec.severity else 'stays'} {result} if {either(labels)}"
                  for result, labels in _by_result(effect.by_choice)]
         return f"{rec.id} {rec.title} ({state}, {rec.severity}): " + \
             "; ".join(parts).replace(" if ", " if this is ", 1) + "."
 
 
 # -- the command ----------------------------------------------------------------------------
-
-def _text_streams() -> tuple[IO[str], IO[str]]:
-    """stdin that never fails on bad bytes: nothing a user types may crash the session."""
-    stdin = sys.stdin if sys.stdin is not None else io.StringIO()
-    if isinstance(stdin, io.TextIOWrapper):
-        stdin.reconfigure(errors="replace")
-    return stdin, sys.stdout
-
 
 def run_consultation(save: str | None = None, resume: str | None = None, kb_path: str | None = None,
                      stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
@@ -394,7 +300,7 @@ def run_consultation(save: str | None = None, resume: str | None = None, kb_path
         given = doc.data.get("answers") or {}
         answers = {fact_id: scenario.answers[fact_id] for fact_id in given if fact_id in scenario.answers}
     if stdin is None or stdout is None:
-        stdin, stdout = _text_streams()
+        stdin, stdout = text_streams()
     console = Console(stdin, stdout)
     kb = expert.kb
     console.say(f"ipsexpert consultation — {kb.meta.name} {kb.version}")

@@ -125,6 +125,7 @@ class _Loader:
         facts = self.attach_ask_if(facts, types)
         recommendations = self.load_recommendations(meta, types)
         eif = self.load_eif(recommendations)
+        self.check_phase_fact(meta, facts)
         if self.problems or meta is None:
             error = KnowledgeBaseError(problems=self.problems)
             error.unreadable = self.unreadable or meta is None
@@ -139,6 +140,16 @@ class _Loader:
             return None
         doc = self.read(path)
         return self.model(Metadata, doc.data, doc, ()) if doc else None
+
+    def check_phase_fact(self, meta: Metadata | None, facts: dict[str, FactSpec]) -> None:
+        """The phase fact, where the catalogue has it, takes exactly the metadata's phases: timing
+        reads a phase's place in that list."""
+        spec = facts.get(meta.phase_fact) if meta is not None else None
+        if spec is not None and (spec.type != "enum" or set(spec.values) - set(meta.phases)):
+            self.problems.append(Problem(
+                f"the phase fact {spec.id} must be an enum whose values are among the phases "
+                f"({', '.join(meta.phases)}); it has {', '.join(spec.values) or spec.type}",
+                self.files[spec.id], None, f"facts[{spec.id}].values"))
 
     def load_eif(self, recommendations: dict[str, Recommendation]) -> EifCatalogue | None:
         """The optional EIF catalogue; every number a rule cites must be in it."""

@@ -46,6 +46,8 @@ class Metadata(BaseModel):
     version: str
     constructs: dict[str, str] = Field(min_length=1)
     phases: list[str] = Field(min_length=1)
+    phase_fact: str = "phase"
+    """The catalogue fact that holds the project's phase (its values are ``phases``)."""
     severity_points: dict[Severity, float]
     timing_weights: dict[Timing, float]
 

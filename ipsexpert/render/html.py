@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 
 from .. import __version__
-from .text import (MATRIX_LEGEND, OUTCOME_SYMBOLS, OUTCOME_WORDS, SEVERITY_LETTERS, TIMING_HEADINGS,
-                     MatrixColumn, MatrixRow, accepted_words, advised_totals, construct_titles, notes_by_fact,
-                     roadmap_groups, roadmap_summary, summary)
+from .text import (MATRIX_LEGEND, OUTCOME_WORDS, TIMING_HEADINGS, MatrixCell, MatrixColumn, MatrixRow,
+                   accepted_words, advised_totals, cell_symbol, construct_titles, notes_by_fact, roadmap_groups,
+                   roadmap_summary, summary)
 from ..report.models import Advice, Report
 
 CHART_OUTCOMES = ("advised", "satisfied", "undetermined", "not_applicable")
@@ -113,8 +113,8 @@ def _scenario_header(report: Report, index: int, title: str) -> str:
     meta = [f"<code>{esc(report.source)}</code>"] if report.source else []
     if report.as_of:
         meta.append(f"as of {esc(report.as_of)}")
-    if report.answers.get("phase"):
-        meta.append(f"phase <strong>{esc(report.answers['phase'])}</strong>")
+    if report.phase:
+        meta.append(f"phase <strong>{esc(report.phase)}</strong>")
     kb = report.knowledge_base
     meta.append(f"knowledge base {esc(kb.name)} {esc(kb.version)} ({esc(kb.hash)})")
     return (f'<section class="scenario" id="scenario-{index}">\n<h2>{esc(title)}</h2>\n'
@@ -296,10 +296,6 @@ def _todo(a: Advice) -> str:
 
 # --- matrix view ------------------------------------------------------------------------------
 
-_OUTCOME_OF_SYMBOL = {symbol: outcome for outcome, symbol in OUTCOME_SYMBOLS.items()}
-_SEVERITY_OF_LETTER = {letter: severity for severity, letter in SEVERITY_LETTERS.items()}
-
-
 def matrix_body(columns: list[MatrixColumn], rows: list[MatrixRow], titles: dict[str, str]) -> str:
     """Scenarios × recommendations, grouped under their constructs, with legend and key."""
     head = _matrix_construct_row(columns, titles) + "<tr><th>scenario</th>" + "".join(
@@ -327,20 +323,17 @@ def _matrix_construct_row(columns: list[MatrixColumn], titles: dict[str, str]) -
 
 
 def _matrix_row(row: MatrixRow, columns: list[MatrixColumn]) -> str:
-    cells = "".join(f'<td class="o-{esc(_OUTCOME_OF_SYMBOL.get(cell[:1], "none"))}" '
-                    f'title="{esc(column.id)}: {esc(_cell_words(cell))}">{esc(cell)}</td>'
+    cells = "".join(f'<td class="o-{esc(cell.outcome or "none")}" '
+                    f'title="{esc(column.id)}: {esc(_cell_words(cell))}">{esc(cell_symbol(cell))}</td>'
                     for cell, column in zip(row.cells, columns))
     source = f' title="{esc(row.source)}"' if row.source else ""
     return f'<tr><th scope="row"{source}>{esc(row.name)}</th>{cells}</tr>\n'
 
 
-def _cell_words(cell: str) -> str:
-    """A symbol back in words, for the cell's tooltip: "advised, high (accepted risk)"."""
-    outcome = _OUTCOME_OF_SYMBOL.get(cell[:1])
-    if outcome is None:
+def _cell_words(cell: MatrixCell) -> str:
+    """A cell in words, for its tooltip: "advised, high (accepted risk)"."""
+    if cell.outcome is None:
         return "no outcome"
-    letter = cell[1:]
-    if not letter:
-        return OUTCOME_WORDS[outcome]
-    severity = _SEVERITY_OF_LETTER[letter.upper()]
-    return f"{OUTCOME_WORDS[outcome]}, {severity}" + (" (accepted risk)" if letter.islower() else "")
+    if cell.severity is None:
+        return OUTCOME_WORDS[cell.outcome]
+    return f"{OUTCOME_WORDS[cell.outcome]}, {cell.severity}" + (" (accepted risk)" if cell.accepted else "")

@@ -59,7 +59,7 @@ def _no_tail(count: int) -> str:
 
 
 @dataclass(frozen=True)
-class Document:
+class Layout:
     """How a format frames rendered reports: what comes first, between and last."""
 
     render: Callable[[Report, int], str]  # a report and its 1-based position in the batch
@@ -71,7 +71,7 @@ class Document:
 class StreamWriter:
     """Writes each report as soon as it arrives; the head goes out with the first one."""
 
-    def __init__(self, document: Document, stream: IO[str]) -> None:
+    def __init__(self, document: Layout, stream: IO[str]) -> None:
         self.document, self.stream, self.count = document, stream, 0
 
     def write(self, report: Report) -> None:
@@ -125,26 +125,26 @@ def _json_tail(count: int) -> str:
     return "\n]\n" if count else "]\n"
 
 
-def _document(fmt: str, view: str, explain: bool) -> Document:
+def _document(fmt: str, view: str, explain: bool) -> Layout:
     """The streamed document of the report and roadmap views in one format.
 
     Renderers are imported here, for the format asked: a JSON batch never loads the
     table or HTML code, which is part of a cold start.
     """
     if fmt == "json":
-        return Document(lambda r, i: "\n" + r.model_dump_json(indent=2), "[", ",", _json_tail)
+        return Layout(lambda r, i: "\n" + r.model_dump_json(indent=2), "[", ",", _json_tail)
     if fmt == "html":
         from . import html
         section = html.roadmap_section if view == "roadmap" else html.report_section
-        return Document(section, html.page_head(*HTML_PAGES[view]), tail=html.page_tail)
+        return Layout(section, html.page_head(*HTML_PAGES[view]), tail=html.page_tail)
     from . import text
     if view == "roadmap":
         if fmt == "table":
-            return Document(lambda r, i: text.roadmap_table(r), separator="\n")
-        return Document(lambda r, i: text.roadmap_markdown(r), separator="\n---\n\n")
+            return Layout(lambda r, i: text.roadmap_table(r), separator="\n")
+        return Layout(lambda r, i: text.roadmap_markdown(r), separator="\n---\n\n")
     if fmt == "table":
-        return Document(lambda r, i: text.table(r, explain), separator="\n")
-    return Document(lambda r, i: text.markdown(r), separator="\n---\n\n")
+        return Layout(lambda r, i: text.table(r, explain), separator="\n")
+    return Layout(lambda r, i: text.markdown(r), separator="\n---\n\n")
 
 
 @lru_cache(maxsize=None)

@@ -83,7 +83,7 @@ def roadmap_groups(report: Report) -> list[tuple[str, list[tuple[str, list[Advic
 
 def roadmap_summary(report: Report) -> str:
     """The project's phase and how much advice each timing holds."""
-    phase = report.answers.get("phase")
+    phase = report.phase
     counts = [f"{count} {when}" for when in TIMINGS if (count := sum(a.timing == when for a in report.advice))]
     return (f"Roadmap for the {phase} phase" if phase else "Roadmap (phase unknown)") + ": " + (
         ", ".join(counts) or "nothing to do")
@@ -173,8 +173,8 @@ def _md_provenance(report: Report) -> str:
         facts.append(f"Scenario: `{report.source}`")
     if report.as_of:
         facts.append(f"as of {md(report.as_of)}")
-    if report.answers.get("phase"):
-        facts.append(f"phase {report.answers['phase']}")
+    if report.phase:
+        facts.append(f"phase {report.phase}")
     facts.append(f"knowledge base {report.knowledge_base.version} ({report.knowledge_base.hash})")
     return "; ".join(facts) + "."
 
@@ -277,12 +277,21 @@ class MatrixColumn:
 
 
 @dataclass(frozen=True)
+class MatrixCell:
+    """One scenario's result for one recommendation: each renderer draws it its own way."""
+
+    outcome: str | None  # None where the report has no such recommendation
+    severity: str | None = None  # for advice
+    accepted: bool = False  # advice whose risk the project accepted
+
+
+@dataclass(frozen=True)
 class MatrixRow:
-    """What the matrix keeps of one report: its name and one short symbol per recommendation."""
+    """What the matrix keeps of one report: its name and one small cell per recommendation."""
 
     name: str
     source: str | None
-    cells: tuple[str, ...]
+    cells: tuple[MatrixCell, ...]
 
 
 def matrix_columns(report: Report) -> list[MatrixColumn]:
@@ -292,25 +301,32 @@ def matrix_columns(report: Report) -> list[MatrixColumn]:
 
 
 def matrix_row(report: Report, columns: list[MatrixColumn]) -> MatrixRow:
-    """One scenario's outcomes as symbols, the severity letter beside advised ones."""
+    """One scenario's outcomes, with severity and acceptance beside advised ones."""
     advice = {a.id: a for a in report.advice}
     return MatrixRow(report.name, report.source,
-                     tuple(_symbol(report.outcomes.get(c.id), advice.get(c.id)) for c in columns))
+                     tuple(_cell(report.outcomes.get(c.id), advice.get(c.id)) for c in columns))
 
 
-def _symbol(outcome: str | None, advice: Advice | None) -> str:
-    if outcome is None:
-        return ""
+def _cell(outcome: str | None, advice: Advice | None) -> MatrixCell:
     if advice is None:
-        return OUTCOME_SYMBOLS[outcome]
-    letter = SEVERITY_LETTERS[advice.severity]
-    return OUTCOME_SYMBOLS["advised"] + (letter.lower() if advice.accepted else letter)
+        return MatrixCell(outcome)
+    return MatrixCell(outcome, advice.severity, advice.accepted is not None)
+
+
+def cell_symbol(cell: MatrixCell) -> str:
+    """A cell as a symbol, the severity letter beside advice (lower case when accepted)."""
+    if cell.outcome is None:
+        return ""
+    if cell.severity is None:
+        return OUTCOME_SYMBOLS[cell.outcome]
+    letter = SEVERITY_LETTERS[cell.severity]
+    return OUTCOME_SYMBOLS[cell.outcome] + (letter.lower() if cell.accepted else letter)
 
 
 def advised_totals(columns: list[MatrixColumn], rows: Iterable[MatrixRow]) -> list[int]:
     """For each recommendation, in how many scenarios it is advised: the portfolio's hot spots."""
     rows = list(rows)
-    return [sum(row.cells[index].startswith(OUTCOME_SYMBOLS["advised"]) for row in rows)
+    return [sum(row.cells[index].outcome == "advised" for row in rows)
             for index in range(len(columns))]
 
 
@@ -318,7 +334,7 @@ def matrix_table(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
     """The matrix as a terminal table, long scenario names shortened, then legend and key."""
     width = max([len(c.id) for c in columns] + [3])
     body = [["scenario", *(c.id for c in columns)], ["-" * NAME_WIDTH, *["-" * width] * len(columns)]]
-    body += [[_shorten(row.name), *row.cells] for row in rows]
+    body += [[_shorten(row.name), *map(cell_symbol, row.cells)] for row in rows]
     body.append([f"advised in (of {len(rows)})", *map(str, advised_totals(columns, rows))])
     lines = [f"{name:<{NAME_WIDTH}}  " + " ".join(f"{cell:^{width}}" for cell in cells).rstrip()
              for name, *cells in body]
@@ -333,7 +349,7 @@ def matrix_markdown(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
            f"Legend: {MATRIX_LEGEND}.", "",
            "| scenario | " + " | ".join(c.id for c in columns) + " |",
            "|---|" + ":-:|" * len(columns)]
-    out += ["| " + " | ".join([md(row.name), *row.cells]) + " |" for row in rows]
+    out += ["| " + " | ".join([md(row.name), *map(cell_symbol, row.cells)]) + " |" for row in rows]
     out.append(f"| *advised in (of {len(rows)})* | " + " | ".join(map(str, advised_totals(columns, rows))) + " |")
     out += ["", "## Recommendations", ""] + [f"- **{c.id}** {md(c.title)}" for c in columns]
     out.append("")

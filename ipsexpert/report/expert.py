@@ -70,7 +70,7 @@ class Expert:
         explainer = Explainer(kb, run, scenario.notes)
         accepted = {item.id: Accepted(reason=item.reason, until=item.until) for item in scenario.accepted}
         outcomes = self.outcomes(run)
-        phase = answers.get("phase")
+        phase = answers.get(kb.meta.phase_fact)
         advice, undetermined, settled = [], [], []
         for rec_id, rec in kb.recommendations.items():
             outcome = outcomes[rec_id]
@@ -102,7 +102,7 @@ class Expert:
                       derived={derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
                       outcomes=outcomes, counts=counts, advice=advice, undetermined=undetermined,
                       settled=settled, eif_layers=self.eif_layers(advice), notes=scenario.notes,
-                      constructs=dict(kb.meta.constructs),
+                      constructs=dict(kb.meta.constructs), phase=phase,
                       knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version, hash=kb.digest))
 
     def eif_references(self, numbers: list[int]) -> list[EifReference]:

@@ -10,7 +10,7 @@ import warnings
 from datetime import date
 from typing import Any, Literal as TypingLiteral
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..knowledge.rulebase import SEVERITIES, Outcome, Severity, Timing
 
@@ -120,6 +120,9 @@ with warnings.catch_warnings():
         notes: dict[str, str] = {}
         constructs: dict[str, str] = {}  # id -> title, in roadmap order
         knowledge_base: KnowledgeBaseInfo
+        phase: str | None = Field(default=None, exclude=True)
+        """The project's phase, read through the fact the knowledge base names for it; the
+        answers already carry it, so it is not written out again."""
 
         def at_or_above(self, severity: Severity, today: date) -> list[Advice]:
             """Advice at or above ``severity`` (after escalation), less risks accepted on ``today``."""
