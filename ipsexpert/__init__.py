@@ -2,6 +2,12 @@
 
 The public API is loaded on first use, so that ``ipsexpert --help`` and ``--version``
 start without importing the engine or the models they do not need.
+
+The package is a house of rooms, each importing only the rooms below it:
+``cli`` → ``render`` → ``analysis`` → ``report`` → ``engine`` → ``knowledge``, and at
+the bottom the top-level modules ``errors`` (the one exception family), ``documents``
+and ``yaml_nodes`` (reading untrusted YAML and JSON) and ``files`` (writing safely).
+Each room's ``__init__`` says what it owns; ``tests/test_layout.py`` holds the rule.
 """
 
 from __future__ import annotations

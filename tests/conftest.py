@@ -14,6 +14,15 @@ settings.register_profile("ipsexpert", derandomize=True, deadline=None, print_bl
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ipsexpert")
 
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every hypothesis property test is slow, wherever it lives: the quick loop skips them all."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+
+
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
 

@@ -23,6 +23,8 @@ from ipsexpert.documents import Document, parse_document
 from ipsexpert.knowledge.scenario import scenario_from_data
 from tests.conftest import REPO, SCENARIOS
 
+pytestmark = pytest.mark.slow
+
 KB = ipsexpert.load_knowledge_base()
 FACT_IDS = list(KB.facts)
 NAMES = FACT_IDS + list(KB.derived) + list(KB.recommendations) + [

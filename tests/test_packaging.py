@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import REPO, SCENARIOS
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):

@@ -22,6 +22,27 @@ themselves when a token reaches them, reset clears each node once, and a rule's 
 is kept. The nodes stay experta's (each one's class is swapped for a subclass), so the
 network matches what experta's own would, to the firing order; ``tests/test_rete.py``
 runs both side by side.
+
+Contract with experta (written for, and checked against, experta 1.9.4 at import):
+
+- internals relied on: ``ReteMatcher.root_node`` and ``changes(adding, deleting)``;
+  node classes ``FeatureTesterNode`` (``matcher``, ``test``, ``children``),
+  ``OrdinaryMatchNode`` (``left_memory``, ``right_memory``, ``matcher``),
+  ``ConflictSetNode`` (``memory``, ``added``, ``removed``, ``rule``,
+  ``get_activations``), every node's ``_reset`` and ``children`` entries of
+  ``(node, callback)`` named tuples; ``Token`` (``tag``, ``data``, ``context``,
+  ``to_info``); ``FeatureCheck``/``TypeCheck`` (``what``, ``how``);
+  ``Rule.new_conditions``, ``_wrapped`` and ``_wrapped_args``; ``Activation``.
+- why each override exists: ``LeanRule`` (no ``inspect.signature`` per normal-form
+  copy, hash kept), ``LeanToken`` (no per-copy type assertions), ``LeanTesterNode``
+  (no copy without a binding, direct tests, hashed children), ``LeanJoinNode`` and
+  ``LeanConflictSetNode`` (no copy of tokens they only read; the latter reports itself
+  as touched), ``TrackingMatcher`` (polls touched conflict sets only, resets stateful
+  nodes once).
+- facts are only ever added: ipsexpert declares one ``Answers`` fact per run and the
+  conclusions its rules reach, and starts each run with ``reset()``, which builds a new
+  fact list without retracting. A retraction (``retract`` or ``modify``) would need
+  invalid tokens to flow through the lean nodes; ``changes`` refuses it instead.
 """
 
 from __future__ import annotations
@@ -30,8 +51,16 @@ from collections.abc import Mapping
 from functools import update_wrapper
 from typing import Any, Callable
 
-from .compat import (Activation, ConflictSetNode, Fact, FeatureCheck, FeatureTesterNode, L,
-                             OrdinaryMatchNode, P, ReteMatcher, Rule, Token, TypeCheck)
+from .compat import (Activation, ConflictSetNode, Fact, FeatureCheck, FeatureTesterNode, L, OrdinaryMatchNode, P,
+                     ReteMatcher, Rule, Token, TypeCheck, experta)
+
+EXPERTA_VERSION = "1.9.4"
+"""The experta release whose internals this module was written against."""
+
+if getattr(experta, "__version__", None) != EXPERTA_VERSION:
+    raise ImportError(f"ipsexpert's Rete matcher is written for experta {EXPERTA_VERSION}, but experta "
+                      f"{getattr(experta, '__version__', '(unknown version)')} is installed: "
+                      f"pip install experta=={EXPERTA_VERSION}")
 
 
 class LeanRule(Rule):
@@ -173,18 +202,13 @@ class LeanJoinNode(OrdinaryMatchNode):
 
     experta's two-input node copies every incoming token, though it only reads it:
     what it stores is a frozen ``TokenInfo`` and what it sends on is a new token. A
-    valid token is joined here as experta joins it, the new token being lean; an
-    invalid one (a retraction) goes through experta's own code.
+    token is joined here as experta joins a valid one, the new token being lean.
     """
 
     def activate_left(self, token):
-        if not token.is_valid():
-            return OrdinaryMatchNode.activate_left(self, token)
         self._join(token, self.left_memory, self.right_memory, True)
 
     def activate_right(self, token):
-        if not token.is_valid():
-            return OrdinaryMatchNode.activate_right(self, token)
         self._join(token, self.right_memory, self.left_memory, False)
 
     def _join(self, token, memory: list, others: list, is_left: bool) -> None:
@@ -202,14 +226,12 @@ class LeanJoinNode(OrdinaryMatchNode):
 
 class LeanConflictSetNode(ConflictSetNode):
     """A conflict-set node that reports itself to the matcher when a token reaches it,
-    and files a valid token without copying it first (retractions go through experta)."""
+    and files the token without copying it first."""
 
     touched: dict
 
     def activate(self, token):
         self.touched[self] = None
-        if not token.is_valid():
-            return ConflictSetNode.activate(self, token)
         info = token.to_info()
         if info in self.memory:
             return
@@ -271,8 +293,9 @@ class TrackingMatcher(ReteMatcher):
                 node.hash_children()
 
     def changes(self, adding=None, deleting=None):
-        for fact in deleting or ():
-            self._send(LeanToken.invalid(fact))
+        if deleting:
+            raise NotImplementedError("the lean matcher only adds facts: start a run with reset() "
+                                      "instead of retracting or modifying a fact")
         for fact in adding or ():
             self._send(LeanToken.valid(fact))
         added, removed = [], []

@@ -13,6 +13,8 @@ from ipsexpert.analysis.questions import simulate
 from tests.conftest import SCENARIOS
 from tests.terminal import Terminal
 
+pytestmark = pytest.mark.slow
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")
 
 PROFILE = SCENARIOS / "illustrative-regional-consortium-design.yaml"

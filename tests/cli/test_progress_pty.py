@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import REPO, SCENARIOS
 
+pytestmark = pytest.mark.slow
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")
 
 BAR_LABEL = "Evaluating"

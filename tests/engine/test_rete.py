@@ -8,6 +8,8 @@ rules to fire, in the same order, on the same facts.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -90,3 +92,21 @@ def test_direct_literal_tests_answer_as_experta_checks(expected, actual):
 def test_checks_that_bind_are_left_to_experta():
     check = FeatureCheck("field", L("yes", "__bound"))
     assert _direct_test(check) is check
+
+
+def test_the_lean_matcher_refuses_a_retraction(expert):
+    """ipsexpert only adds facts; a retraction must fail loudly, never run half-lean code."""
+    engine = expert.compiled.engine()
+    engine.reset()
+    fact = engine.declare(Answers(**{fact_id: UNKNOWN for fact_id in expert.kb.facts}))
+    with pytest.raises(NotImplementedError, match="only adds facts"):
+        engine.retract(fact)
+
+
+def test_another_experta_version_is_refused_at_import_with_the_version_named():
+    code = ("import ipsexpert.engine.compat as compat\n"
+            "compat.experta.__version__ = '9.9.9'\n"
+            "import ipsexpert.engine.matcher\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "written for experta 1.9.4, but experta 9.9.9 is installed" in result.stderr

@@ -23,6 +23,8 @@ from click.testing import CliRunner
 from ipsexpert.cli.commands import main
 from tests.conftest import SCENARIOS
 
+pytestmark = pytest.mark.slow
+
 BROWSERS = ("chromium", "chromium-browser")
 SATISFIED_GREEN = (0x2F, 0x9E, 0x44)  # render_html.OUTCOME_COLOURS["satisfied"], the chart's bars
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

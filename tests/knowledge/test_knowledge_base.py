@@ -11,7 +11,10 @@ import yaml
 from click.testing import CliRunner
 
 from ipsexpert.cli.commands import main
+from ipsexpert.errors import KnowledgeBaseError
+from ipsexpert.knowledge.loading import load_knowledge_base
 from ipsexpert.knowledge.scenario import load_scenario
+from ipsexpert.report.expert import Expert
 from tests.conftest import REPO, SCENARIOS
 
 RULES = sorted((REPO / "rules" / "recommendations").glob("*.yaml"))
@@ -226,3 +229,24 @@ def test_kb_show_fact_and_unknown_id():
     assert fact.exit_code == 0 and "Question:" in fact.output and "Read by: R06" in fact.output
     missing = runner.invoke(main, ["kb", "show", "R7O"])
     assert missing.exit_code == 2 and "did you mean" in missing.output
+
+
+def test_the_phase_fact_is_named_by_the_metadata_and_must_take_its_phases(kb_copy):
+    edit(kb_copy / "rules" / "knowledge-base.yaml", "phase_fact: phase", "phase_fact: scope")
+    with pytest.raises(KnowledgeBaseError, match="the phase fact scope must be an enum whose values are among"):
+        load_knowledge_base(kb_copy)
+
+
+def test_reports_time_advice_by_the_fact_the_metadata_names(kb_copy):
+    """Renaming the phase fact is an edit of the knowledge base, not of code."""
+    for path in [*(kb_copy / "rules").rglob("*.yaml"), *(kb_copy / "facts").glob("*.yaml")]:
+        text = path.read_text()
+        path.write_text(text.replace("fact: phase,", "fact: stage,").replace("fact: phase}", "fact: stage}")
+                        .replace("id: phase\n", "id: stage\n").replace("phase: ", "stage: ")
+                        .replace("phase_fact: phase", "phase_fact: stage").replace("stages: [", "phases: ["))
+    kb = load_knowledge_base(kb_copy)
+    assert kb.meta.phase_fact == "stage" and "phase" not in kb.facts
+    report = Expert(kb).evaluate({"stage": "delivery", "processes_personal_data": True,
+                                  "legal_basis_for_data_exchange": "none"})
+    r07 = next(item for item in report.advice if item.id == "R07")
+    assert report.phase == "delivery" and r07.timing == "overdue"
