@@ -7,12 +7,18 @@ Either side may be a scenario file (evaluated now, with the knowledge base in us
 a saved ``ipsexpert evaluate --format json`` output holding exactly one report, so an
 assessment kept from last year can be compared with today's answers. When the two
 were made with different knowledge bases, the diff says so: a difference may then
-come from the rules rather than from the project.
+come from the rules rather than from the project. The knowledge base in use keeps a
+history (``revisions`` in rules/knowledge-base.yaml), so the diff names the
+recommendations whose rules were revised between the two versions.
 
 The JSON form is the ``Diff`` model, its keys stable for outside tools:
 
 - ``old``, ``new``: ``source``, ``name``, ``as_of``, ``knowledge_base`` (``name``, ``version``, ``hash``);
 - ``warnings``: sentences, empty when the knowledge bases agree;
+- ``revised``: ids of the recommendations whose rules were revised after the older
+  knowledge-base version up to the newer one, as the knowledge base in use records its
+  revisions, in knowledge-base order; empty when the versions agree, when one is not
+  dotted numbers (it cannot be placed in the history) or when no revision lies between;
 - ``answers``: ``added`` and ``removed`` (``fact``, ``old``/``new`` value, the other null)
   and ``changed`` (``fact``, ``old``, ``new``), known answers only;
 - ``advice``: ``resolved`` (advised in OLD, satisfied or not applicable in NEW),
@@ -20,13 +26,16 @@ The JSON form is the ``Diff`` model, its keys stable for outside tools:
   unknown), ``new`` (advised in NEW only) and ``changed`` (advised in both, with another
   severity, rank or score), each item
   ``id``, ``title``, ``old_outcome``, ``new_outcome``, ``old_severity``, ``new_severity``,
-  ``old_rank``, ``new_rank``, ``old_score``, ``new_score`` (null where it has none);
-- ``outcomes``: every recommendation whose outcome changed (``id``, ``title``, ``old``, ``new``);
+  ``old_rank``, ``new_rank``, ``old_score``, ``new_score`` (null where it has none),
+  ``revised`` (true when its id is in ``revised``);
+- ``outcomes``: every recommendation whose outcome changed (``id``, ``title``, ``old``, ``new``,
+  ``revised`` as in ``advice``);
 - ``counts``: ``old`` and ``new``, outcome -> number of recommendations.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any, Mapping
 
@@ -34,7 +43,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..documents import Document, format_path, read_document
 from ..errors import InputError, Problem
-from ..knowledge.loading import load_knowledge_base
+from ..knowledge.loading import KnowledgeBase, load_knowledge_base
 from ..knowledge.scenario import scenario_from_data
 from ..report.expert import Expert
 from ..report.models import Advice, KnowledgeBaseInfo, Report
@@ -84,6 +93,8 @@ class AdviceChange(BaseModel):
     new_rank: int | None = None
     old_score: float | None = None
     new_score: float | None = None
+    revised: bool = False
+    """The knowledge base revised this recommendation's rules between the two versions."""
 
 
 class AdviceDiff(BaseModel):
@@ -98,6 +109,8 @@ class OutcomeChange(BaseModel):
     title: str
     old: str | None
     new: str | None
+    revised: bool = False
+    """As ``AdviceChange.revised``."""
 
 
 class Counts(BaseModel):
@@ -111,6 +124,7 @@ class Diff(BaseModel):
     old: Side
     new: Side
     warnings: list[str]
+    revised: list[str] = []
     answers: AnswersDiff
     advice: AdviceDiff
     outcomes: list[OutcomeChange]
@@ -130,14 +144,24 @@ class Assessments:
         self.kb_path = kb_path
 
     @cached_property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base in use: it evaluates scenarios, and its history explains a change of version."""
+        return load_knowledge_base(self.kb_path)
+
+    @cached_property
     def expert(self) -> Expert:
-        return Expert(load_knowledge_base(self.kb_path))
+        return Expert(self.kb)
+
+    def diff(self, old: str, new: str) -> Diff:
+        """The diff of two files; the knowledge base in use (``--kb``), not the shipped one, explains a
+        change of version, so it is read even when both sides are saved reports."""
+        return diff_reports(self.load(old), self.load(new), self.kb)
 
     def load(self, path: str) -> Report:
         doc = read_document(path)
         if isinstance(doc.data, list) or _is_report(doc.data):
             return report_from(doc)
-        return self.expert.evaluate(scenario_from_data(doc.data, self.expert.kb, doc))
+        return self.expert.evaluate(scenario_from_data(doc.data, self.kb, doc))
 
 
 def _is_report(data: Any) -> bool:
@@ -180,23 +204,66 @@ def _problems(doc: Document, exc: ValidationError, base: tuple) -> list[Problem]
 
 # --- comparing ----------------------------------------------------------------------------
 
-def diff_reports(old: Report, new: Report) -> Diff:
-    """What changed from ``old`` to ``new``."""
-    return Diff(old=_side(old), new=_side(new), warnings=_warnings(old, new),
-                answers=_answers(old.answers, new.answers), advice=_advice(old, new),
-                outcomes=_outcomes(old, new), counts=Counts(old=old.counts, new=new.counts))
+def diff_reports(old: Report, new: Report, kb: KnowledgeBase | None = None) -> Diff:
+    """What changed from ``old`` to ``new``.
+
+    ``kb`` is the knowledge base whose ``revisions`` explain a change of version; the
+    shipped one by default, read only when the two versions differ.
+    """
+    revised, notes = _revised(old, new, kb)
+    marked = set(revised)
+    return Diff(old=_side(old), new=_side(new), warnings=_warnings(old, new, revised, notes), revised=revised,
+                answers=_answers(old.answers, new.answers), advice=_advice(old, new, marked),
+                outcomes=_outcomes(old, new, marked), counts=Counts(old=old.counts, new=new.counts))
 
 
 def _side(report: Report) -> Side:
     return Side(source=report.source, name=report.name, as_of=report.as_of, knowledge_base=report.knowledge_base)
 
 
-def _warnings(old: Report, new: Report) -> list[str]:
+def _version(text: str) -> tuple[int, ...] | None:
+    """``"2.0.0"`` → ``(2, 0, 0)``, so that 10.0.0 comes after 9.0.0; None when not dotted numbers."""
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", text):
+        return None
+    return tuple(int(part) for part in text.split("."))
+
+
+def _revised(old: Report, new: Report, kb: KnowledgeBase | None) -> tuple[list[str], list[str]]:
+    """The ids revised after the older version up to the newer one, in knowledge-base order, and the
+    notes of those revisions.
+
+    Either side may be the newer: a diff may run backwards. A version that cannot be
+    placed in the history leaves both lists empty rather than guessing.
+    """
+    a, b = _version(old.knowledge_base.version), _version(new.knowledge_base.version)
+    if a is None or b is None or a == b:
+        return [], []
+    kb = kb if kb is not None else load_knowledge_base()
+    revisions = [r for r in kb.meta.revisions if _within(r.version, min(a, b), max(a, b))]
+    changed = {rec_id for revision in revisions for rec_id in revision.changed}
+    return [rec_id for rec_id in kb.recommendations if rec_id in changed], [r.note for r in revisions]
+
+
+def _within(version: str, after: tuple[int, ...], up_to: tuple[int, ...]) -> bool:
+    parsed = _version(version)
+    return parsed is not None and after < parsed <= up_to
+
+
+def _warnings(old: Report, new: Report, revised: list[str], notes: list[str]) -> list[str]:
     a, b = old.knowledge_base, new.knowledge_base
     if (a.version, a.hash) == (b.version, b.hash):
         return []
     return [f"OLD was made with knowledge base {a.version} ({a.hash}) and NEW with {b.version} ({b.hash}): "
-            "some differences may come from the rules, not from the project"]
+            + (_revision_cause(revised, notes) if revised else
+               "some differences may come from the rules, not from the project")]
+
+
+def _revision_cause(revised: list[str], notes: list[str]) -> str:
+    """Names the revised recommendations, so a reader knows which differences to doubt."""
+    one = len(revised) == 1
+    names = revised[0] if one else f"{', '.join(revised[:-1])} and {revised[-1]}"
+    return (f"{names} {'was' if one else 'were'} revised in between ({'; '.join(notes)}); "
+            f"{'its' if one else 'their'} differences may come from the rules, not from the project")
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -217,17 +284,18 @@ def _answers(old: Mapping[str, Any], new: Mapping[str, Any]) -> AnswersDiff:
     return result
 
 
-def _advice(old: Report, new: Report) -> AdviceDiff:
+def _advice(old: Report, new: Report, revised: set[str]) -> AdviceDiff:
     before = {item.id: item for item in old.advice}
     after = {item.id: item for item in new.advice}
     result = AdviceDiff()
     for rec_id, item in before.items():
         if rec_id not in after:
             gone = result.resolved if new.outcomes.get(rec_id) in SETTLED else result.undetermined
-            gone.append(_advice_change(old, new, item, None))
+            gone.append(_advice_change(old, new, item, None, revised))
         elif _moved(item, after[rec_id]):
-            result.changed.append(_advice_change(old, new, item, after[rec_id]))
-    result.new = [_advice_change(old, new, None, item) for rec_id, item in after.items() if rec_id not in before]
+            result.changed.append(_advice_change(old, new, item, after[rec_id], revised))
+    result.new = [_advice_change(old, new, None, item, revised)
+                  for rec_id, item in after.items() if rec_id not in before]
     return result
 
 
@@ -235,20 +303,22 @@ def _moved(a: Advice, b: Advice) -> bool:
     return (a.severity, a.rank, a.score) != (b.severity, b.rank, b.score)
 
 
-def _advice_change(old: Report, new: Report, a: Advice | None, b: Advice | None) -> AdviceChange:
+def _advice_change(old: Report, new: Report, a: Advice | None, b: Advice | None,
+                   revised: set[str]) -> AdviceChange:
     rec_id = (a or b).id
     return AdviceChange(id=rec_id, title=(b or a).title,
                         old_outcome=old.outcomes.get(rec_id), new_outcome=new.outcomes.get(rec_id),
                         old_severity=a.severity if a else None, new_severity=b.severity if b else None,
                         old_rank=a.rank if a else None, new_rank=b.rank if b else None,
-                        old_score=a.score if a else None, new_score=b.score if b else None)
+                        old_score=a.score if a else None, new_score=b.score if b else None,
+                        revised=rec_id in revised)
 
 
-def _outcomes(old: Report, new: Report) -> list[OutcomeChange]:
+def _outcomes(old: Report, new: Report, revised: set[str]) -> list[OutcomeChange]:
     titles = _titles(old) | _titles(new)
     ids = list(new.outcomes) + [rec_id for rec_id in old.outcomes if rec_id not in new.outcomes]
     return [OutcomeChange(id=rec_id, title=titles.get(rec_id, ""), old=old.outcomes.get(rec_id),
-                          new=new.outcomes.get(rec_id))
+                          new=new.outcomes.get(rec_id), revised=rec_id in revised)
             for rec_id in ids if old.outcomes.get(rec_id) != new.outcomes.get(rec_id)]
 
 

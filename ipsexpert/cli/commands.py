@@ -173,7 +173,7 @@ def _bar(results, total: int):
 
 @main.group()
 def kb() -> None:
-    """Read and verify the knowledge base: list, show, check."""
+    """Read and verify the knowledge base: list, show, check, test."""
 
 
 @kb.command("list")
@@ -231,7 +231,39 @@ def kb_check(path) -> None:
             sys.exit(EXIT_FOUND)
 
 
-# --- consult: owned by ipsexpert/consult.py ---------------------------------------------
+@kb.command("test")
+@click.argument("paths", nargs=-1, metavar="[SCENARIO|FOLDER]...")
+@kb_option
+def kb_test(paths, kb_path) -> None:
+    """Run every rule's examples, and the `expect` block of each scenario given, through the engine.
+
+    Each failure is one line, FILE:LINE: ID: expected ..., got ... — as a linter reports.
+    Exit 0 when all pass, 1 on any failure, 2 when a file cannot be read.
+
+    \b
+    Examples:
+      ipsexpert kb test                          the shipped rules' examples
+      ipsexpert kb test --kb my-kb scenarios/    an edited knowledge base and its scenarios
+    """
+    with user_errors():
+        from ..analysis.kbtest import kb_test as run_tests
+        from ..errors import IpsExpertError
+        from ..knowledge.loading import load_knowledge_base
+        from ..report.expert import Expert
+        from .batch import collect
+        files, problems = collect(paths)
+        if problems:
+            raise IpsExpertError(problems=problems)
+        checked = run_tests(Expert(load_knowledge_base(kb_path)), files)
+        for failure in checked.failures:
+            click.echo(str(failure))
+        counted = f"{checked.examples} examples and {checked.expectations} scenario expectations"
+        if checked.failures:
+            click.echo(f"{len(checked.failures)} failure(s) in {counted}")
+            sys.exit(EXIT_FOUND)
+        click.echo(f"ok: {counted} hold")
+
+
 @main.command()
 @click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Save the answers to FILE as they are given (replacing FILE if it exists) "
@@ -313,7 +345,8 @@ def diff(old, new, fmt, kb_path) -> None:
     `ipsexpert evaluate --format json` output holding one report. Shows the answers
     added, removed and changed; the advice resolved, new, left undetermined or changed
     in severity, rank or score; and the outcome counts before and after. Warns when
-    the two were made with different knowledge bases. Exit 0 whatever the differences.
+    the two were made with different knowledge bases, naming the recommendations whose
+    rules a revision changed in between. Exit 0 whatever the differences.
 
     \b
     Examples:
@@ -322,10 +355,9 @@ def diff(old, new, fmt, kb_path) -> None:
       ipsexpert diff 2024.json my-project.yaml --format markdown
     """
     with user_errors():
-        from ..analysis.diff import Assessments, diff_reports
+        from ..analysis.diff import Assessments
         from ..render.diff import render
-        assessments = Assessments(kb_path)
-        click.echo(render(diff_reports(assessments.load(old), assessments.load(new)), fmt), nl=False)
+        click.echo(render(Assessments(kb_path).diff(old, new), fmt), nl=False)
 
 
 @main.command()

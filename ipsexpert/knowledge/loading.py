@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from . import conditions, semantics
 from .catalogue import FactSpec, suggest
 from .conditions import Condition, ConditionSyntaxError, FactType
-from ..documents import Document, parse_document, read_bounded
+from ..documents import Document, format_path, parse_document, read_bounded
 from ..errors import IpsExpertError, KnowledgeBaseError, Problem
 from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation, natural_key
 
@@ -126,6 +126,7 @@ class _Loader:
         recommendations = self.load_recommendations(meta, types)
         eif = self.load_eif(recommendations)
         self.check_phase_fact(meta, facts)
+        self.check_revisions(meta, recommendations)
         if self.problems or meta is None:
             error = KnowledgeBaseError(problems=self.problems)
             error.unreadable = self.unreadable or meta is None
@@ -150,6 +151,21 @@ class _Loader:
                 f"the phase fact {spec.id} must be an enum whose values are among the phases "
                 f"({', '.join(meta.phases)}); it has {', '.join(spec.values) or spec.type}",
                 self.files[spec.id], None, f"facts[{spec.id}].values"))
+
+    def check_revisions(self, meta: Metadata | None, recommendations: dict[str, Recommendation]) -> None:
+        """Every id a revision lists as changed is a recommendation: a diff names them as revised.
+
+        Skipped while other problems stand: a rule file that failed to load would make its
+        id look unknown here too."""
+        if self.problems:
+            return
+        for index, revision in enumerate(meta.revisions if meta is not None else []):
+            for position, rec_id in enumerate(revision.changed):
+                if rec_id not in recommendations:
+                    self.problems.append(Problem(
+                        f"unknown recommendation {rec_id!r}" + suggest(rec_id, list(recommendations)),
+                        str(self.root / "rules" / "knowledge-base.yaml"), None,
+                        format_path(("revisions", index, "changed", position))))
 
     def load_eif(self, recommendations: dict[str, Recommendation]) -> EifCatalogue | None:
         """The optional EIF catalogue; every number a rule cites must be in it."""

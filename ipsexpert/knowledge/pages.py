@@ -50,6 +50,10 @@ def recommendation_page(kb: KnowledgeBase, rec: Recommendation) -> str:
         lines += [f"  {n}: {catalogue[n].title} ({kb.eif.layers[catalogue[n].layer]})"
                   for n in rec.eif if n in catalogue]
         lines.append("")
+    if rec.references:
+        lines.append("References")
+        lines += [f"  - {ref.title} ({ref.kind})\n    {ref.url}" for ref in rec.references]
+        lines.append("")
     lines += ["Source", _wrap(rec.source), "", f"Examples: {len(rec.examples)} (in {rec.file})"]
     return "\n".join(lines)
 

@@ -11,7 +11,7 @@ import warnings
 
 from typing import Annotated, Any, Literal as TypingLiteral
 
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, field_validator, model_validator
 
 
 from .conditions import Condition
@@ -25,6 +25,8 @@ Timing = TypingLiteral["overdue", "now", "next"]
 
 _strict = ConfigDict(extra="forbid", frozen=True)
 
+_LINK = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s<>\"'`\\]*)?")
+
 
 def escalated(severity: str) -> str:
     """One step up, never above critical."""
@@ -35,6 +37,21 @@ def escalated(severity: str) -> str:
 def natural_key(text: str) -> list:
     """Sort R2 before R10: ids and file names compare by their numbers."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+class Revision(BaseModel):
+    """One revision of the knowledge base: which recommendations' rules it changed, and why.
+
+    A diff of assessments made with two versions reads these to tell a change in the
+    project from a change in the rules.
+    """
+
+    model_config = _strict
+
+    version: str = Field(pattern=r"^[0-9]+(\.[0-9]+)*$")
+    """Dotted numbers, so that versions compare as tuples of ints."""
+    changed: list[str]
+    note: str = Field(min_length=1)
 
 
 class Metadata(BaseModel):
@@ -50,6 +67,8 @@ class Metadata(BaseModel):
     """The catalogue fact that holds the project's phase (its values are ``phases``)."""
     severity_points: dict[Severity, float]
     timing_weights: dict[Timing, float]
+    revisions: list[Revision] = []
+    """Newest last."""
 
     @model_validator(mode="after")
     def _complete(self) -> "Metadata":
@@ -110,17 +129,42 @@ class Reference(BaseModel):
     model_config = _strict
 
     kind: TypingLiteral["law", "guidance", "case", "tool"]
-    title: str = Field(min_length=1)
-    url: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=300)
+    url: str = Field(max_length=500)
+    """A stable web address; nothing that could leave a Markdown link or an HTML attribute."""
+
+    @field_validator("url")
+    @classmethod
+    def _well_formed(cls, url: str) -> str:
+        if not _LINK.fullmatch(url):
+            raise ValueError("is not a well-formed http(s) link (no spaces, quotes or angle brackets)")
+        return url
 
 
-class Example(BaseModel):
-    """Answers under which a recommendation must reach ``outcome``."""
+class Expectation(BaseModel):
+    """What a recommendation must conclude: an outcome and, for advice, its severity.
+
+    A rule's examples and a scenario's ``expect`` block share this one model, and
+    ``kb test`` checks both the same way.
+    """
 
     model_config = _strict
 
     outcome: Outcome
     severity: Severity | None = None
+
+    def mismatch(self, outcome: str, severity: str | None) -> str | None:
+        """What differs from an actual result, in words; None when it meets the expectation."""
+        if outcome != self.outcome:
+            return f"expected {self.outcome}, got {outcome}"
+        if self.severity is not None and severity != self.severity:
+            return f"expected {self.outcome} ({self.severity}), got {outcome} ({severity})"
+        return None
+
+
+class Example(Expectation):
+    """Answers under which a recommendation must reach ``outcome``."""
+
     answers: dict[str, Any]
     note: str | None = None
 

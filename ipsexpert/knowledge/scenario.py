@@ -17,16 +17,7 @@ from .catalogue import suggest
 from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, read_document
 from ..errors import Problem, ScenarioError
 from .loading import KnowledgeBase
-from .rulebase import Outcome, Severity
-
-
-class Expectation(BaseModel):
-    """What a recommendation must conclude for this scenario (used by tests and CI)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    outcome: Outcome
-    severity: Severity | None = None
+from .rulebase import Expectation
 
 
 class Acceptance(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from tabulate import tabulate
 
-from ..analysis.diff import Diff, OutcomeChange, Side
+from ..analysis.diff import AdviceChange, Diff, OutcomeChange, Side
 from ..knowledge.conditions import show_value
 from .text import OUTCOME_WORDS, md
 
@@ -35,6 +35,12 @@ def _answer_rows(result: Diff) -> list[list[str]]:
             + [["changed", c.fact, _value(c.old), _value(c.new)] for c in a.changed])
 
 
+def _id(change: AdviceChange | OutcomeChange) -> str:
+    """The id, marked when the knowledge base revised its rules between the two versions: the reader
+    then knows the row may show a change in the rules rather than in the project."""
+    return f"{change.id} (rule revised)" if change.revised else change.id
+
+
 def _pair(old: Any, new: Any) -> str:
     if old == new:
         return _value(old)
@@ -46,7 +52,7 @@ def _advice_rows(result: Diff) -> list[list[str]]:
     advice = result.advice
     for kind, items in (("resolved", advice.resolved), ("undetermined", advice.undetermined),
                         ("new", advice.new), ("changed", advice.changed)):
-        rows += [[kind, c.id, _pair(c.old_severity, c.new_severity), _pair(c.old_rank, c.new_rank),
+        rows += [[kind, _id(c), _pair(c.old_severity, c.new_severity), _pair(c.old_rank, c.new_rank),
                   _pair(_score(c.old_score), _score(c.new_score)),
                   _pair(_outcome(c.old_outcome), _outcome(c.new_outcome)), c.title] for c in items]
     return rows
@@ -83,7 +89,7 @@ def table(result: Diff) -> str:
     if advice_rows:
         lines += ["Advice:", tabulate(advice_rows, headers=ADVICE_HEADERS), ""]
     if others:
-        rows = [[c.id, _outcome(c.old), _outcome(c.new), c.title] for c in others]
+        rows = [[_id(c), _outcome(c.old), _outcome(c.new), c.title] for c in others]
         lines += ["Other outcome changes:", tabulate(rows, headers=["id", "old", "new", "recommendation"]), ""]
     lines += ["Outcome counts:", tabulate(_count_rows(result), headers=["outcome", "old", "new"]), ""]
     return "\n".join(lines)
@@ -105,7 +111,7 @@ def markdown(result: Diff) -> str:
         out += [_md_row(row) for row in advice_rows] + [""]
     if others:
         out += ["## Other outcome changes", "", "| id | old | new | recommendation |", "|---|---|---|---|"]
-        out += [_md_row([c.id, _outcome(c.old), _outcome(c.new), c.title]) for c in others] + [""]
+        out += [_md_row([_id(c), _outcome(c.old), _outcome(c.new), c.title]) for c in others] + [""]
     out += ["## Outcome counts", "", "| outcome | old | new |", "|---|---:|---:|"]
     out += [_md_row(row) for row in _count_rows(result)] + [""]
     return "\n".join(out)

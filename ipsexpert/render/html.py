@@ -221,6 +221,10 @@ def _advice_article(a: Advice, index: int) -> str:
     if a.eif:
         refs = "; ".join(f"<strong>{ref.number}</strong> {esc(ref.title)}" for ref in a.eif)
         parts.append(f'<p class="eif">EIF 2017: {refs}</p>\n')
+    if a.references:
+        links = "".join(f'<li><a href="{esc(ref.url)}">{esc(ref.title)}</a> <small>({esc(ref.kind)})</small></li>'
+                        for ref in a.references)
+        parts.append(f'<details class="eif"><summary>References</summary><ul>{links}</ul></details>\n')
     steps = "".join(f'<li class="step-{esc(step.kind)}">{esc(step.text)}</li>' for step in a.explanation.steps)
     parts.append(f'<details><summary>How this was concluded</summary><ol class="steps">{steps}</ol></details>\n'
                  "</article>\n")

@@ -133,6 +133,9 @@ def _explained(advice: list[Advice]) -> list[str]:
         lines += ["", f"{a.rank}. {a.id} {a.title}", _indent(a.advice)]
         if a.eif:
             lines.append("  EIF: " + "; ".join(f"{ref.number} {ref.title}".strip() for ref in a.eif))
+        if a.references:
+            lines.append("  References:")
+            lines += [f"    - {ref.title} ({ref.kind}): {ref.url}" for ref in a.references]
         lines.append("  How:")
         lines += [_indent(step.text, 4) for step in a.explanation.steps]
     return lines
@@ -190,6 +193,9 @@ def _md_advice(advice: list[Advice]) -> list[str]:
             out += ["", f"> **Accepted risk** {md(accepted_words(a.accepted))}"]
         if a.eif:
             out += ["", "EIF 2017: " + "; ".join(f"**{ref.number}** {md(ref.title)}".strip() for ref in a.eif)]
+        if a.references:
+            out += ["", "References:", ""]
+            out += [f"- [{md(ref.title)}](<{ref.url}>) ({ref.kind})" for ref in a.references]
         out += ["", "<details><summary>How this was concluded</summary>", ""]
         out += [f"- {md(step.text)}" for step in a.explanation.steps]
         out += ["", "</details>"]

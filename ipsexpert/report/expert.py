@@ -83,7 +83,8 @@ class Expert:
                 advice.append(Advice(id=rec_id, title=rec.title, construct=rec.construct, severity=severity,
                                      base_severity=rec.severity, escalated=severity != rec.severity,
                                      timing=when, score=points, rank=0, phases=rec.phases, advice=rec.advice,
-                                     eif=self.eif_references(rec.eif), accepted=accepted.get(rec_id),
+                                     eif=self.eif_references(rec.eif), references=list(rec.references),
+                                     accepted=accepted.get(rec_id),
                                      explanation=explanation))
             elif outcome == "undetermined":
                 open_ids = semantics.open_facts(rec.applies, value_of) + semantics.open_facts(rec.advised, value_of)

@@ -12,7 +12,7 @@ from typing import Any, Literal as TypingLiteral
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..knowledge.rulebase import SEVERITIES, Outcome, Severity, Timing
+from ..knowledge.rulebase import SEVERITIES, Outcome, Reference, Severity, Timing
 
 with warnings.catch_warnings():
     # `construct` is the JSON contract's key for a construct id; pydantic warns that it
@@ -74,6 +74,7 @@ with warnings.catch_warnings():
         phases: list[str]
         advice: str
         eif: list[EifReference]
+        references: list[Reference] = []
         accepted: Accepted | None = None
         explanation: Explanation
 

@@ -55,7 +55,7 @@ def test_table_is_the_default_and_explains_on_request():
 def test_markdown_report():
     out = invoke("evaluate", REGIONAL, "--format", "markdown").output
     assert out.startswith("# Illustrative")
-    assert "## Advice by priority" in out and "<details>" in out and "knowledge base 1.0.0" in out
+    assert "## Advice by priority" in out and "<details>" in out and "knowledge base 2.0.0" in out
 
 
 @pytest.mark.parametrize("threshold, code", [("critical", 1), ("high", 1), ("low", 1)])

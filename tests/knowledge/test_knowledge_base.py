@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from ipsexpert.cli.commands import main
 from ipsexpert.errors import KnowledgeBaseError
+from ipsexpert.knowledge import semantics
 from ipsexpert.knowledge.loading import load_knowledge_base
 from ipsexpert.knowledge.scenario import load_scenario
 from ipsexpert.report.expert import Expert
@@ -23,9 +24,9 @@ SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml"))
 
 def test_all_23_recommendations_and_the_catalogue_are_loaded(kb):
     assert list(kb.recommendations) == [f"R{n:02d}" for n in range(1, 24)]
-    assert len(kb.facts) == 56
+    assert len(kb.facts) == 57 and "end_users_interact" in kb.facts  # revision 2 added end_users_interact
     assert set(kb.derived) == {"multi_organisation", "cross_border", "large_scale", "sensitive_processing",
-                               "exclusion_risk", "serves_citizens", "past_design"}
+                               "exclusion_risk", "serves_citizens", "past_design", "dpia_expected"}
 
 
 def rule_examples():
@@ -69,7 +70,10 @@ def test_illustrative_scenarios_exercise_every_recommendation(expert, kb):
         scenario = load_scenario(path, kb)
         if scenario.illustrative:
             assert all(value is not None for value in scenario.answers.values())
-            assert set(scenario.answers) == set(kb.facts), f"{path.name} answers every fact"
+            value_of = semantics.value_of(kb, scenario.answers)
+            unasked = {f for f in kb.facts if f not in scenario.answers}
+            assert all(not semantics.askable(kb, f, value_of) for f in unasked), \
+                f"{path.name} answers every question that arises for it"
             advised |= {a.id for a in expert.evaluate(scenario).advice}
     assert advised == set(kb.recommendations)
 
@@ -83,7 +87,7 @@ def kb_check(path=None):
 def test_shipped_knowledge_base_passes_kb_check():
     result = kb_check()
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("ok: 23 recommendations, 56 facts")
+    assert result.output.startswith("ok: 23 recommendations, 57 facts, 8 derived facts")
 
 
 @pytest.fixture
@@ -216,7 +220,7 @@ def test_kb_show_recommendation_page_is_generated_from_conditions():
     assert result.exit_code == 0
     out = result.output
     assert "Applies when: processes_personal_data is yes" in out
-    assert "Advised when: legal_basis_for_data_exchange is not established or (sensitive_processing is yes " \
+    assert "Advised when: legal_basis_for_data_exchange is not established or (dpia_expected is yes " \
            "and dpia_done is no)" in out
     assert "raised one step when sensitive_processing is yes or past_design is yes" in out
     for heading in ("What to do", "Why", "EIF 2017 recommendations: 15, 46", "Source"):
@@ -250,3 +254,15 @@ def test_reports_time_advice_by_the_fact_the_metadata_names(kb_copy):
                                   "legal_basis_for_data_exchange": "none"})
     r07 = next(item for item in report.advice if item.id == "R07")
     assert report.phase == "delivery" and r07.timing == "overdue"
+
+
+@pytest.mark.parametrize("url", ["not a link", "javascript:alert(1)", "https://example.org/a b",
+                                 "https://example.org/\")<script>"])
+def test_finds_a_reference_without_a_well_formed_link(kb_copy, url):
+    edit_yaml(rec_file(kb_copy, "R07"), lambda data: data["references"][0].update(url=url))
+    expect_finding(kb_copy, "R07.yaml", "references[0].url: Value error, is not a well-formed http(s) link")
+
+
+def test_finds_a_reference_without_kind_or_title(kb_copy):
+    edit_yaml(rec_file(kb_copy, "R07"), lambda data: data["references"][0].pop("title"))
+    expect_finding(kb_copy, "R07.yaml", "references[0].title: Field required")
