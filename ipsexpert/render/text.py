@@ -16,6 +16,7 @@ from typing import Iterable
 from tabulate import tabulate
 
 from ..knowledge.conditions import show_value
+from ..safe_text import markdown as safe_markdown
 from ..report.models import Accepted, Advice, Report
 
 OUTCOME_WORDS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
@@ -162,12 +163,8 @@ def markdown(report: Report) -> str:
 
 
 def md(text: str) -> str:
-    """Text from a scenario or the knowledge base, safe in Markdown tables and as inline HTML.
-
-    Pipes would split a table cell, and angle brackets would reach a wiki as raw HTML.
-    """
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\n", " "))
+    """Text from a scenario or the knowledge base, inert in Markdown (see ``safe_text.markdown``)."""
+    return safe_markdown(text)
 
 
 def _md_provenance(report: Report) -> str:
