@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .safe_text import MESSAGE_VALUE_LIMIT, one_line
+
+MESSAGE_LIMIT = 2 * MESSAGE_VALUE_LIMIT
+"""Characters of a message, which may quote a value or two of its own."""
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,11 +26,13 @@ class Problem:
     field: str | None = None
 
     def __str__(self) -> str:
+        """The problem in one line, safe for a terminal: a file name, a YAML key or a value
+        quoted in the message may come from a hostile file, so each is escaped and cut."""
         where = ""
         if self.file:
-            where = self.file + (f":{self.line}" if self.line else "") + ": "
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+            where = one_line(self.file, MESSAGE_VALUE_LIMIT) + (f":{self.line}" if self.line else "") + ": "
+        field = f"{one_line(self.field, MESSAGE_VALUE_LIMIT)}: " if self.field else ""
+        return f"{where}{field}{one_line(self.message, MESSAGE_LIMIT)}"
 
 
 class IpsExpertError(Exception):

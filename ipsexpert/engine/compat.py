@@ -18,6 +18,14 @@ _ALIASES = ("Mapping", "MutableMapping", "Sequence", "Iterable", "Callable", "Ha
 _lock = threading.Lock()
 
 
+def _quiet_watchers() -> None:
+    from experta import watchers
+    for name in ("RULES", "ACTIVATIONS", "FACTS", "AGENDA", "MATCH", "MATCHER", "ENGINE"):
+        logger = getattr(watchers, name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
 def _import_experta():
     with _lock:
         added = [name for name in _ALIASES if not hasattr(collections, name)]
@@ -40,6 +48,7 @@ def _import_experta():
             for handler in list(root.handlers):
                 if handler not in handlers_before:
                     root.removeHandler(handler)
+        _quiet_watchers()
     return (experta, Activation, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode,
             FeatureTesterNode, OrdinaryMatchNode, FeatureCheck, TypeCheck, Token)
 

@@ -156,6 +156,25 @@ class _IpsEngine(KnowledgeEngine):
             self._deffacts = super().get_deffacts()
         return self._deffacts
 
+    def run(self, steps: float = float("inf")) -> None:
+        """experta's run loop without its per-firing log record.
+
+        experta logs every firing at INFO with the matched facts — the user's answers —
+        formatted even when nobody listens: a host application that logs at INFO would get
+        a line per rule and the answers with it. The firing trace lives in ``run_record``.
+        """
+        self.running = True
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            activation.rule(self, **{key: value for key, value in activation.context.items()
+                                     if not key.startswith("__")})
+        self.running = False
+
     def conclude(self, rule: CompiledRule, bound: Mapping[str, Any]) -> None:
         record = self.run_record
         record.firings.append(Firing(rule, bound))

@@ -11,13 +11,18 @@ import textwrap
 from .catalogue import FactSpec, suggest
 from .conditions import describe
 from ..errors import IpsExpertError
+from ..safe_text import printable
 from .loading import KnowledgeBase
 from .rulebase import Recommendation
 from .semantics import facts_read, rule_parts
 
 
 def show(kb: KnowledgeBase, item_id: str) -> str:
-    """The page for a recommendation or a fact."""
+    """The page for a recommendation or a fact, safe for a terminal (a knowledge base is input too)."""
+    return printable(_page(kb, item_id), keep_newlines=True)
+
+
+def _page(kb: KnowledgeBase, item_id: str) -> str:
     if item_id in kb.recommendations:
         return recommendation_page(kb, kb.recommendations[item_id])
     upper = item_id.upper()

@@ -7,6 +7,7 @@ first-class answer (omitted, ``unknown`` or null), never read as "no".
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
@@ -63,6 +64,41 @@ def _expectation(value: Any) -> Any:
     return {"outcome": value} if isinstance(value, str) else value
 
 
+MAX_INTEGER = 2**63 - 1
+"""The range files are held to (``documents.Limits``); library answers are held to it too."""
+
+
+def plain_answer(value: Any) -> Any:
+    """An answer as a plain bool, int, str or None; ValueError for anything else.
+
+    A library caller may hand over an ``IntEnum``, a ``StrEnum`` or a numpy integer. The
+    engine compares answers by exact type, so such a value would be accepted and then
+    silently match nothing: it is turned into the plain value it stands for, or refused.
+    """
+    if value is None or type(value) in (bool, int, str, float):
+        plain = value
+    else:
+        try:
+            plain = _converted(value)
+        except ValueError:
+            raise
+        except Exception as exc:  # a value whose own conversion fails is the caller's error
+            raise ValueError(f"cannot read an answer of type {type(value).__name__}: {exc}") from None
+    if type(plain) is int and abs(plain) > MAX_INTEGER:
+        raise ValueError(f"the number is outside the range of -{MAX_INTEGER} to {MAX_INTEGER}")
+    return plain
+
+
+def _converted(value: Any) -> Any:
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__index__(value)
+    if hasattr(type(value), "__index__") and not isinstance(value, float):
+        return operator.index(value)
+    raise ValueError(f"an answer is true or false, a whole number or a word; {type(value).__name__} is none of these")
+
+
 def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
                   base: tuple = ("answers",)) -> tuple[dict[str, Any], list[Problem]]:
     """Strictly checked answers (None for unknown), in catalogue order, and every problem."""
@@ -82,7 +118,7 @@ def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
             problems.append(_located(doc, f"unknown fact{hint}", path))
         else:
             try:
-                checked[fact_id] = kb.facts[fact_id].check(value)
+                checked[fact_id] = kb.facts[fact_id].check(plain_answer(value))
             except ValueError as exc:
                 problems.append(_located(doc, str(exc), path))
     ordered = {fact_id: checked[fact_id] for fact_id in kb.facts if fact_id in checked}

@@ -8,12 +8,11 @@ from tabulate import tabulate
 
 from ..analysis.diff import AdviceChange, Diff, OutcomeChange, Side
 from ..knowledge.conditions import show_value
-from .text import OUTCOME_WORDS, md
+from .text import OUTCOME_WORDS, for_terminal, md, title_line
 
 
 def _name(side: Side) -> str:
-    return " — ".join([side.name] + ([side.source] if side.source else [])
-                      + ([f"as of {side.as_of}"] if side.as_of else []))
+    return title_line(side.name, side.source, side.as_of)
 
 
 def _value(value: Any) -> str:
@@ -82,7 +81,7 @@ def table(result: Diff) -> str:
     lines += [f"Outcomes: {_counts(result.counts.old)} → {_counts(result.counts.new)}", ""]
     if result.unchanged():
         lines += ["No differences in answers, outcomes or advice.", ""]
-        return "\n".join(lines)
+        return for_terminal(lines)
     answer_rows, advice_rows, others = _answer_rows(result), _advice_rows(result), _other_outcomes(result)
     if answer_rows:
         lines += ["Answers:", tabulate(answer_rows, headers=["", "fact", "old", "new"]), ""]
@@ -92,7 +91,7 @@ def table(result: Diff) -> str:
         rows = [[_id(c), _outcome(c.old), _outcome(c.new), c.title] for c in others]
         lines += ["Other outcome changes:", tabulate(rows, headers=["id", "old", "new", "recommendation"]), ""]
     lines += ["Outcome counts:", tabulate(_count_rows(result), headers=["outcome", "old", "new"]), ""]
-    return "\n".join(lines)
+    return for_terminal(lines)
 
 
 def markdown(result: Diff) -> str:

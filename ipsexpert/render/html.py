@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 
 from .. import __version__
-from .text import (MATRIX_LEGEND, OUTCOME_WORDS, TIMING_HEADINGS, MatrixCell, MatrixColumn, MatrixRow,
-                   accepted_words, advised_totals, cell_symbol, construct_titles, notes_by_fact, roadmap_groups,
-                   roadmap_summary, summary)
+from .matrix import MatrixCell, MatrixColumn, MatrixRow, advised_totals, cell_symbol
+from .text import (MATRIX_LEGEND, OUTCOME_WORDS, TIMING_HEADINGS, accepted_words, construct_titles, no_advice_words,
+                   notes_by_fact, open_questions, roadmap_groups, roadmap_summary, summary)
 from ..report.models import Advice, Report
 
 CHART_OUTCOMES = ("advised", "satisfied", "undetermined", "not_applicable")
@@ -145,7 +145,7 @@ def report_section(report: Report, index: int) -> str:
     """One scenario: summary, picture by construct, advice, risks, EIF, open questions, answers."""
     parts = [_scenario_header(report, index, report.name), _chips(report), construct_chart(report)]
     parts.append(_advice(report, index) if report.advice
-                 else "<p>No advice: nothing is known to be missing.</p>\n")
+                 else f"<p>{esc(no_advice_words(report))}</p>\n")
     parts += [_accepted(report.advice), _eif_layers(report), _undetermined(report), _settled(report),
               _answers(report), "</section>\n"]
     return "".join(parts)
@@ -207,8 +207,7 @@ def _chart_legend(y: int) -> str:
 
 def _advice(report: Report, index: int) -> str:
     rows = [[str(a.rank), f'<a href="#s{index}-{esc(a.id)}">{esc(a.id)}</a>', _severity(a), esc(a.timing),
-             f"{a.score:g}", esc(a.title) + (' <span class="tag-accepted">accepted risk</span>' if a.accepted
-                                             else "")] for a in report.advice]
+             f"{a.score:g}", esc(a.title) + _acceptance_tag(a)] for a in report.advice]
     return ("<h3>Advice by priority</h3>\n" + _table(["rank", "id", "severity", "timing", "score", "advice"], rows)
             + "".join(_advice_article(a, index) for a in report.advice))
 
@@ -217,7 +216,8 @@ def _advice_article(a: Advice, index: int) -> str:
     parts = [f'<article class="advice" id="s{index}-{esc(a.id)}">\n<h4>{a.rank}. {esc(a.id)} {esc(a.title)} '
              f"{_severity(a)} <small>{esc(a.timing)}, score {a.score:g}</small></h4>\n<p>{esc(a.advice)}</p>\n"]
     if a.accepted:
-        parts.append(f'<p class="accepted"><strong>Accepted risk</strong> {esc(accepted_words(a.accepted))}</p>\n')
+        parts.append(f'<p class="accepted"><strong>{_acceptance_label(a)}</strong> '
+                     f'{esc(accepted_words(a.accepted))}</p>\n')
     if a.eif:
         refs = "; ".join(f"<strong>{ref.number}</strong> {esc(ref.title)}" for ref in a.eif)
         parts.append(f'<p class="eif">EIF 2017: {refs}</p>\n')
@@ -231,8 +231,21 @@ def _advice_article(a: Advice, index: int) -> str:
     return "".join(parts)
 
 
+def _acceptance_tag(a: Advice) -> str:
+    if a.accepted is None:
+        return ""
+    words = "acceptance expired" if a.accepted.expired else "accepted risk"
+    return f' <span class="tag-accepted">{words}</span>'
+
+
+def _acceptance_label(a: Advice) -> str:
+    return "Acceptance expired" if a.accepted.expired else "Accepted risk"
+
+
 def _accepted(advice: list[Advice]) -> str:
-    rows = [[esc(a.id), esc(a.title), esc(a.accepted.until or "—"), esc(a.accepted.reason)]
+    rows = [[esc(a.id), esc(a.title),
+             esc(a.accepted.until or "—") + (" <strong>(expired)</strong>" if a.accepted.expired else ""),
+             esc(a.accepted.reason)]
             for a in advice if a.accepted]
     if not rows:
         return ""
@@ -286,14 +299,24 @@ def roadmap_section(report: Report, index: int) -> str:
             parts.append(f'<h4>{esc(titles[construct])}</h4>\n<ul class="todo">\n')
             parts += [_todo(a) for a in items]
             parts.append("</ul>\n")
+    parts.append(_open_questions(report))
     parts.append("</section>\n")
     return "".join(parts)
 
 
+def _open_questions(report: Report) -> str:
+    questions = open_questions(report)
+    if not questions:
+        return ""
+    items = "".join(f"<li><code>{esc(fact_id)}</code> <small>(decides {esc(', '.join(ids))})</small></li>"
+                    for fact_id, ids in questions)
+    return f'<h3>Open questions</h3>\n<p>Answering them settles what is still open.</p>\n<ul>{items}</ul>\n'
+
+
 def _todo(a: Advice) -> str:
-    box = "☒" if a.accepted else "☐"
-    accepted = (f'<div class="accepted"><strong>Accepted risk</strong> {esc(accepted_words(a.accepted))}</div>'
-                if a.accepted else "")
+    box = "☒" if a.accepted_now else "☐"
+    accepted = (f'<div class="accepted"><strong>{_acceptance_label(a)}</strong> '
+                f'{esc(accepted_words(a.accepted))}</div>' if a.accepted else "")
     return (f'<li><span class="box" aria-hidden="true">{box}</span><strong>{esc(a.id)}</strong> {esc(a.title)} '
             f'{_severity(a)}{accepted}<p class="what">{esc(a.advice)}</p></li>\n')
 
@@ -340,4 +363,5 @@ def _cell_words(cell: MatrixCell) -> str:
         return "no outcome"
     if cell.severity is None:
         return OUTCOME_WORDS[cell.outcome]
-    return f"{OUTCOME_WORDS[cell.outcome]}, {cell.severity}" + (" (accepted risk)" if cell.accepted else "")
+    status = " (accepted risk)" if cell.accepted else " (acceptance expired)" if cell.expired else ""
+    return f"{OUTCOME_WORDS[cell.outcome]}, {cell.severity}{status}"

@@ -7,6 +7,7 @@ import json
 from tabulate import tabulate
 
 from ..knowledge.loading import KnowledgeBase
+from ..safe_text import printable
 
 
 def list_recommendations(kb: KnowledgeBase, fmt: str = "table") -> str:
@@ -15,5 +16,6 @@ def list_recommendations(kb: KnowledgeBase, fmt: str = "table") -> str:
              "severity": r.severity} for r in kb.recommendations.values()]
     if fmt == "json":
         return json.dumps(rows, indent=2)
-    return tabulate([[r["id"], r["construct"], ", ".join(r["phases"]), r["severity"], r["title"]] for r in rows],
-                    headers=["id", "construct", "phases", "severity", "title"])
+    return printable(tabulate([[r["id"], r["construct"], ", ".join(r["phases"]), r["severity"], r["title"]]
+                               for r in rows], headers=["id", "construct", "phases", "severity", "title"]),
+                     keep_newlines=True)

@@ -18,7 +18,7 @@ from ..errors import IpsExpertError
 from ..report.models import Report
 
 if TYPE_CHECKING:
-    from .text import MatrixColumn, MatrixRow
+    from .matrix import MatrixColumn, MatrixRow
 
 COMBINATIONS = {
     "report": ("table", "markdown", "json", "html"),
@@ -101,23 +101,22 @@ class MatrixWriter:
     rows: list[MatrixRow] = field(default_factory=list)
 
     def write(self, report: Report) -> None:
-        from . import text
+        from . import matrix, text
         if not self.rows:
-            self.columns, self.titles = text.matrix_columns(report), text.construct_titles(report)
-        self.rows.append(text.matrix_row(report, self.columns))
+            self.columns, self.titles = matrix.matrix_columns(report), text.construct_titles(report)
+        self.rows.append(matrix.matrix_row(report, self.columns))
 
     def write_text(self, text: str) -> None:
         raise TypeError("the matrix is built from reports: standalone_renderer has no rendering for it")
 
     def close(self) -> None:
-        from . import text
-        from . import html
+        from . import html, matrix
         if self.fmt == "html":
             title, intro = HTML_PAGES["matrix"]
             body = html.matrix_body(self.columns, self.rows, self.titles) if self.rows else ""
             self.stream.write(html.page_head(title, intro) + body + html.page_tail(len(self.rows)))
         elif self.rows:
-            render = text.matrix_table if self.fmt == "table" else text.matrix_markdown
+            render = matrix.matrix_table if self.fmt == "table" else matrix.matrix_markdown
             self.stream.write(render(self.columns, self.rows))
 
 

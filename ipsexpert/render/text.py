@@ -10,13 +10,11 @@ models' own serialisation (see ``output``), streamed one report at a time.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
-from typing import Iterable
 
 from tabulate import tabulate
 
 from ..knowledge.conditions import show_value
-from ..safe_text import markdown as safe_markdown
+from ..safe_text import markdown as safe_markdown, one_line, printable
 from ..report.models import Accepted, Advice, Report
 
 OUTCOME_WORDS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
@@ -28,7 +26,8 @@ TIMING_HEADINGS = {"overdue": "Overdue — belongs to a phase the project has al
 OUTCOME_SYMBOLS = {"advised": "●", "satisfied": "○", "undetermined": "?", "not_applicable": "–"}
 SEVERITY_LETTERS = {"critical": "C", "high": "H", "medium": "M", "low": "L"}
 MATRIX_LEGEND = ("● advised (with its severity: C critical, H high, M medium, L low; a lower-case letter "
-                 "marks an accepted risk), ○ satisfied, ? undetermined, – not applicable")
+                 "marks an accepted risk, ! one whose acceptance has expired), ○ satisfied, ? undetermined, "
+                 "– not applicable")
 ROADMAP_MARKERS = "[ ] to do, [~] accepted risk"
 NAME_WIDTH = 40  # the matrix table's scenario column; Markdown and HTML show names whole
 WRAP = 88
@@ -38,12 +37,18 @@ WRAP = 88
 
 def heading(report: Report) -> str:
     """The scenario's name, file and date in one line."""
-    parts = [report.name]
-    if report.source:
-        parts.append(report.source)
-    if report.as_of:
-        parts.append(f"as of {report.as_of}")
-    return " — ".join(parts)
+    return title_line(report.name, report.source, report.as_of)
+
+
+def title_line(name: str, source: str | None, as_of: str | None) -> str:
+    """An assessment's name, file and date in one line, whatever they hold."""
+    parts = [one_line(name)] + ([one_line(source)] if source else [])
+    return " — ".join(parts + ([f"as of {one_line(as_of)}"] if as_of else []))
+
+
+def for_terminal(lines: list[str]) -> str:
+    """A terminal rendering's lines as one text, anything from input that could act shown as escapes."""
+    return printable("\n".join(lines), keep_newlines=True)
 
 
 def summary(report: Report) -> str:
@@ -51,9 +56,29 @@ def summary(report: Report) -> str:
     return ", ".join(f"{count} {OUTCOME_WORDS[outcome]}" for outcome, count in report.counts.items() if count)
 
 
+def no_advice_words(report: Report) -> str:
+    """The line that stands where advice would: never "all clear" while recommendations are open."""
+    open_count = len(report.undetermined)
+    if open_count:
+        return (f"No advice yet, but {open_count} recommendation{'s are' if open_count > 1 else ' is'} still "
+                "open: answers are missing (see the deciding questions below).")
+    return "No advice: nothing is known to be missing."
+
+
+def open_questions(report: Report) -> list[tuple[str, list[str]]]:
+    """Each question that would settle open recommendations, with them, most decisive first."""
+    decides: dict[str, list[str]] = {}
+    for item in report.undetermined:
+        for fact_id in item.deciding_facts:
+            decides.setdefault(fact_id, []).append(item.id)
+    return sorted(decides.items(), key=lambda entry: -len(entry[1]))
+
+
 def accepted_words(accepted: Accepted) -> str:
     """An acceptance in words: its date first, since an expired one needs attention."""
-    return (f"until {accepted.until}: " if accepted.until else "") + accepted.reason
+    if accepted.expired:
+        return f"EXPIRED on {accepted.until}, the advice counts again: {one_line(accepted.reason)}"
+    return (f"until {accepted.until}: " if accepted.until else "") + one_line(accepted.reason)
 
 
 def construct_titles(report: Report) -> dict[str, str]:
@@ -86,8 +111,10 @@ def roadmap_summary(report: Report) -> str:
     """The project's phase and how much advice each timing holds."""
     phase = report.phase
     counts = [f"{count} {when}" for when in TIMINGS if (count := sum(a.timing == when for a in report.advice))]
+    open_count = len(report.undetermined)
+    idle = f"nothing to do yet, {open_count} recommendation(s) still open" if open_count else "nothing to do"
     return (f"Roadmap for the {phase} phase" if phase else "Roadmap (phase unknown)") + ": " + (
-        ", ".join(counts) or "nothing to do")
+        ", ".join(counts) or idle)
 
 
 def notes_by_fact(report: Report) -> list[tuple[str, str, str | None]]:
@@ -104,20 +131,26 @@ def table(report: Report, explain: bool = False) -> str:
     lines = [f"== {heading(report)}", f"Outcomes: {summary(report)}", ""]
     if report.advice:
         rows = [[a.rank, a.id, _severity(a), a.timing, f"{a.score:g}",
-                 a.title + (" [accepted]" if a.accepted else "")] for a in report.advice]
+                 a.title + _acceptance_mark(a)] for a in report.advice]
         lines.append(tabulate(rows, headers=["rank", "id", "severity", "timing", "score", "advice"]))
         lines += _accepted_lines(report.advice)
         if explain:
             lines += _explained(report.advice)
     else:
-        lines.append("No advice: nothing is known to be missing.")
+        lines.append(no_advice_words(report))
     if report.undetermined:
         lines += ["", "Still open — these answers would decide:"]
         rows = [[u.id, u.title, ", ".join(u.deciding_facts) or "(no askable question)"]
                 for u in report.undetermined]
         lines.append(tabulate(rows, headers=["id", "recommendation", "deciding questions"]))
     lines.append("")
-    return "\n".join(lines)
+    return for_terminal(lines)
+
+
+def _acceptance_mark(a: Advice) -> str:
+    if a.accepted is None:
+        return ""
+    return " [acceptance expired]" if a.accepted.expired else " [accepted]"
 
 
 def _accepted_lines(advice: list[Advice]) -> list[str]:
@@ -138,7 +171,7 @@ def _explained(advice: list[Advice]) -> list[str]:
             lines.append("  References:")
             lines += [f"    - {ref.title} ({ref.kind}): {ref.url}" for ref in a.references]
         lines.append("  How:")
-        lines += [_indent(step.text, 4) for step in a.explanation.steps]
+        lines += [_indent(one_line(step.text), 4) for step in a.explanation.steps]
     return lines
 
 
@@ -147,8 +180,7 @@ def _explained(advice: list[Advice]) -> list[str]:
 def markdown(report: Report) -> str:
     """A report for a wiki or a pull request."""
     out = [f"# {md(report.name)}", "", _md_provenance(report), "", f"**Outcomes:** {summary(report)}.", ""]
-    if report.advice:
-        out += _md_advice(report.advice)
+    out += _md_advice(report.advice) if report.advice else [f"**{no_advice_words(report)}**"]
     out += _md_accepted(report.advice) + _md_eif_layers(report)
     if report.undetermined:
         out += ["", "## Still open", "", "| id | recommendation | deciding questions |", "|---|---|---|"]
@@ -183,11 +215,12 @@ def _md_advice(advice: list[Advice]) -> list[str]:
     out = ["## Advice by priority", "",
            "| rank | id | severity | timing | score | advice |", "|---:|---|---|---|---:|---|"]
     out += [f"| {a.rank} | {a.id} | {a.severity}{' (escalated)' if a.escalated else ''} | {a.timing} "
-            f"| {a.score:g} | {md(a.title)}{' — *accepted risk*' if a.accepted else ''} |" for a in advice]
+            f"| {a.score:g} | {md(a.title)}{_md_acceptance_mark(a)} |" for a in advice]
     for a in advice:
         out += ["", f"### {a.rank}. {a.id} — {md(a.title)}", "", md(a.advice)]
         if a.accepted:
-            out += ["", f"> **Accepted risk** {md(accepted_words(a.accepted))}"]
+            label = "Acceptance expired" if a.accepted.expired else "Accepted risk"
+            out += ["", f"> **{label}** {md(accepted_words(a.accepted))}"]
         if a.eif:
             out += ["", "EIF 2017: " + "; ".join(f"**{ref.number}** {md(ref.title)}".strip() for ref in a.eif)]
         if a.references:
@@ -199,12 +232,19 @@ def _md_advice(advice: list[Advice]) -> list[str]:
     return out
 
 
+def _md_acceptance_mark(a: Advice) -> str:
+    if a.accepted is None:
+        return ""
+    return " — **acceptance expired**" if a.accepted.expired else " — *accepted risk*"
+
+
 def _md_accepted(advice: list[Advice]) -> list[str]:
     accepted = [a for a in advice if a.accepted]
     if not accepted:
         return []
     out = ["", "## Accepted risks", "", "| id | recommendation | until | reason |", "|---|---|---|---|"]
-    return out + [f"| {a.id} | {md(a.title)} | {a.accepted.until or '—'} | {md(a.accepted.reason)} |"
+    return out + [f"| {a.id} | {md(a.title)} | {a.accepted.until or '—'}{' (expired)' if a.accepted.expired else ''} "
+                  f"| {md(a.accepted.reason)} |"
                   for a in accepted]
 
 
@@ -238,12 +278,16 @@ def roadmap_table(report: Report) -> str:
         for construct, items in constructs:
             lines.append(f"  {titles[construct]}")
             for a in items:
-                lines.append(f"    {'[~]' if a.accepted else '[ ]'} {a.id}  {a.title}  ({_severity(a)})")
+                lines.append(f"    {'[~]' if a.accepted_now else '[ ]'} {a.id}  {a.title}  ({_severity(a)})")
                 if a.accepted:
                     lines.append(_wrap(f"accepted risk {accepted_words(a.accepted)}", 8))
                 lines.append(_wrap(a.advice, 8))
+    questions = open_questions(report)
+    if questions:
+        lines += ["", "Open questions — answering them settles what is still open:"]
+        lines += [f"  [ ] {fact_id}  (decides {', '.join(ids)})" for fact_id, ids in questions]
     lines.append("")
-    return "\n".join(lines)
+    return for_terminal(lines)
 
 
 def roadmap_markdown(report: Report) -> str:
@@ -255,112 +299,24 @@ def roadmap_markdown(report: Report) -> str:
         for construct, items in constructs:
             out += ["", f"### {md(titles[construct])}", ""]
             out += [_md_roadmap_item(a) for a in items]
+    questions = open_questions(report)
+    if questions:
+        out += ["", "## Open questions", "", "Answering them settles what is still open.", ""]
+        out += [f"- [ ] `{fact_id}` (decides {', '.join(ids)})" for fact_id, ids in questions]
     out.append("")
     return "\n".join(out)
 
 
 def _md_roadmap_item(a: Advice) -> str:
-    marker = f"- *(accepted risk {md(accepted_words(a.accepted))})*" if a.accepted else "- [ ]"
+    if a.accepted_now:
+        marker = f"- *(accepted risk {md(accepted_words(a.accepted))})*"
+    else:
+        marker = "- [ ]" + (f" *({md(accepted_words(a.accepted))})*" if a.accepted else "")
     return f"{marker} **{a.id}** {md(a.title)} — *{_severity(a)}*  \n  {md(a.advice)}"
 
 
 def _severity(a: Advice) -> str:
     return a.severity + (" ↑" if a.escalated else "")
-
-
-# --- matrix view ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class MatrixColumn:
-    """A recommendation as a matrix column."""
-
-    id: str
-    title: str
-    construct: str
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    """One scenario's result for one recommendation: each renderer draws it its own way."""
-
-    outcome: str | None  # None where the report has no such recommendation
-    severity: str | None = None  # for advice
-    accepted: bool = False  # advice whose risk the project accepted
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    """What the matrix keeps of one report: its name and one small cell per recommendation."""
-
-    name: str
-    source: str | None
-    cells: tuple[MatrixCell, ...]
-
-
-def matrix_columns(report: Report) -> list[MatrixColumn]:
-    """The recommendations in the knowledge base's order (the order of ``outcomes``)."""
-    known = {item.id: item for item in [*report.advice, *report.undetermined, *report.settled]}
-    return [MatrixColumn(rec_id, known[rec_id].title, known[rec_id].construct) for rec_id in report.outcomes]
-
-
-def matrix_row(report: Report, columns: list[MatrixColumn]) -> MatrixRow:
-    """One scenario's outcomes, with severity and acceptance beside advised ones."""
-    advice = {a.id: a for a in report.advice}
-    return MatrixRow(report.name, report.source,
-                     tuple(_cell(report.outcomes.get(c.id), advice.get(c.id)) for c in columns))
-
-
-def _cell(outcome: str | None, advice: Advice | None) -> MatrixCell:
-    if advice is None:
-        return MatrixCell(outcome)
-    return MatrixCell(outcome, advice.severity, advice.accepted is not None)
-
-
-def cell_symbol(cell: MatrixCell) -> str:
-    """A cell as a symbol, the severity letter beside advice (lower case when accepted)."""
-    if cell.outcome is None:
-        return ""
-    if cell.severity is None:
-        return OUTCOME_SYMBOLS[cell.outcome]
-    letter = SEVERITY_LETTERS[cell.severity]
-    return OUTCOME_SYMBOLS[cell.outcome] + (letter.lower() if cell.accepted else letter)
-
-
-def advised_totals(columns: list[MatrixColumn], rows: Iterable[MatrixRow]) -> list[int]:
-    """For each recommendation, in how many scenarios it is advised: the portfolio's hot spots."""
-    rows = list(rows)
-    return [sum(row.cells[index].outcome == "advised" for row in rows)
-            for index in range(len(columns))]
-
-
-def matrix_table(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
-    """The matrix as a terminal table, long scenario names shortened, then legend and key."""
-    width = max([len(c.id) for c in columns] + [3])
-    body = [["scenario", *(c.id for c in columns)], ["-" * NAME_WIDTH, *["-" * width] * len(columns)]]
-    body += [[_shorten(row.name), *map(cell_symbol, row.cells)] for row in rows]
-    body.append([f"advised in (of {len(rows)})", *map(str, advised_totals(columns, rows))])
-    lines = [f"{name:<{NAME_WIDTH}}  " + " ".join(f"{cell:^{width}}" for cell in cells).rstrip()
-             for name, *cells in body]
-    lines += ["", f"Legend: {MATRIX_LEGEND}.", ""] + [f"{c.id}  {c.title}" for c in columns]
-    lines.append("")
-    return "\n".join(lines)
-
-
-def matrix_markdown(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
-    """The matrix as a Markdown table with its legend and the recommendations' titles."""
-    out = ["# Portfolio matrix", "", f"{len(rows)} scenario(s) × {len(columns)} recommendations. "
-           f"Legend: {MATRIX_LEGEND}.", "",
-           "| scenario | " + " | ".join(c.id for c in columns) + " |",
-           "|---|" + ":-:|" * len(columns)]
-    out += ["| " + " | ".join([md(row.name), *map(cell_symbol, row.cells)]) + " |" for row in rows]
-    out.append(f"| *advised in (of {len(rows)})* | " + " | ".join(map(str, advised_totals(columns, rows))) + " |")
-    out += ["", "## Recommendations", ""] + [f"- **{c.id}** {md(c.title)}" for c in columns]
-    out.append("")
-    return "\n".join(out)
-
-
-def _shorten(name: str) -> str:
-    return name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
 
 
 def _indent(text: str, width: int = 2) -> str:

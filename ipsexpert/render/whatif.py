@@ -7,7 +7,7 @@ from tabulate import tabulate
 from ..analysis.whatif import Change, Effect, OpenQuestion, Option, WhatIf
 from ..knowledge.conditions import show_value
 from ..knowledge.rulebase import SEVERITIES
-from .text import OUTCOME_WORDS, md
+from .text import OUTCOME_WORDS, for_terminal, md, title_line
 
 
 def change_words(change: Change) -> str:
@@ -24,8 +24,7 @@ def effect_words(effect: Effect) -> str:
 
 
 def _heading(result: WhatIf) -> str:
-    return " — ".join([result.name] + ([result.source] if result.source else [])
-                      + ([f"as of {result.as_of}"] if result.as_of else []))
+    return title_line(result.name, result.source, result.as_of)
 
 
 def _provenance(result: WhatIf) -> str:
@@ -92,7 +91,7 @@ def table(result: WhatIf) -> str:
         rows = [row for q in result.open_questions for row in _question_rows(q)]
         lines.append(tabulate(rows, headers=["question (decides)", "answer", "effect"]))
     lines += ["", _search_words(result), ""]
-    return "\n".join(lines)
+    return for_terminal(lines)
 
 
 def markdown(result: WhatIf) -> str:

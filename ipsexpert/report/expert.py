@@ -7,6 +7,7 @@ consultation or a library caller compiles once and evaluates many times.
 from __future__ import annotations
 
 import threading
+from datetime import date
 from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Union
@@ -53,22 +54,28 @@ class Expert:
         """The engine's raw conclusions for checked answers."""
         return self.compiled.run(answers)
 
-    def evaluate(self, subject: Subject) -> Report:
-        """Evaluate one scenario into a ranked, explained Report."""
+    def evaluate(self, subject: Subject, today: date | None = None) -> Report:
+        """Evaluate one scenario into a ranked, explained Report.
+
+        ``today`` (default: the current date) decides which accepted risks have expired.
+        """
         scenario = self.scenario(subject)
         run = self.run(scenario.answers)
-        return self.report(scenario, run)
+        return self.report(scenario, run, today)
 
     def outcomes(self, run: Run) -> dict[str, str]:
         return {rec_id: semantics.outcome_of_conclusions(run.concluded.get(rec_id, ()))
                 for rec_id in self.kb.recommendations}
 
-    def report(self, scenario: Scenario, run: Run) -> Report:
+    def report(self, scenario: Scenario, run: Run, today: date | None = None) -> Report:
         kb = self.kb
         answers = scenario.known_answers()
         value_of = {**answers, **run.derived}.get  # the engine's own derived facts, never re-derived
         explainer = Explainer(kb, run, scenario.notes)
-        accepted = {item.id: Accepted(reason=item.reason, until=item.until) for item in scenario.accepted}
+        today = today or date.today()
+        accepted = {item.id: Accepted(reason=item.reason, until=item.until,
+                                      expired=item.until is not None and today > item.until)
+                    for item in scenario.accepted}
         outcomes = self.outcomes(run)
         phase = answers.get(kb.meta.phase_fact)
         advice, undetermined, settled = [], [], []
@@ -140,7 +147,11 @@ def expert_for(kb_path: str | PathLike | None = None) -> Expert:
         return _experts[key]
 
 
-def evaluate(subject: Subject, kb: str | PathLike | KnowledgeBase | None = None) -> Report:
-    """Evaluate a Scenario, a mapping of answers or a scenario file into a Report."""
+def evaluate(subject: Subject, kb: str | PathLike | KnowledgeBase | None = None,
+             today: date | None = None) -> Report:
+    """Evaluate a Scenario, a mapping of answers or a scenario file into a Report.
+
+    ``today`` (default: the current date) decides which accepted risks have expired.
+    """
     expert = Expert(kb) if isinstance(kb, KnowledgeBase) else expert_for(kb)
-    return expert.evaluate(subject)
+    return expert.evaluate(subject, today)

@@ -58,6 +58,12 @@ with warnings.catch_warnings():
 
         reason: str
         until: date | None = None
+        expired: bool = False
+        """The ``until`` date has passed (on the day the report was made): the advice counts again."""
+
+        @property
+        def holds(self) -> bool:
+            return not self.expired
 
     class Advice(BaseModel):
         """An advised recommendation, with its priority and explanation."""
@@ -81,6 +87,11 @@ with warnings.catch_warnings():
         def counts_for_fail_on(self, today: date) -> bool:
             """Accepted advice does not fail a build until its acceptance runs out."""
             return self.accepted is None or (self.accepted.until is not None and today > self.accepted.until)
+
+        @property
+        def accepted_now(self) -> bool:
+            """Accepted, and the acceptance has not run out."""
+            return self.accepted is not None and not self.accepted.expired
 
     class Undetermined(BaseModel):
         """A recommendation that open questions still decide."""

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from ipsexpert.knowledge import semantics
 from ipsexpert.knowledge.rulebase import escalated
 from tests.profiles import profiles
-from tests.conftest import REPO
+from tests.conftest import REPO, SCENARIOS
 
 import pytest
 
@@ -120,3 +120,14 @@ def test_ranks_unique_and_ordered(expert):
     assert ranks == list(range(1, len(ranks) + 1))
     scores = [a.score for a in report.advice]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_an_evaluation_logs_nothing_at_info_or_above(caplog):
+    """A host that logs at INFO must not get a line per firing, and never the user's answers."""
+    import logging
+
+    import ipsexpert
+    caplog.set_level(logging.DEBUG)
+    report = ipsexpert.evaluate(SCENARIOS / "illustrative-national-service-delivery.yaml")
+    assert report.advice
+    assert [record for record in caplog.records if record.levelno >= logging.INFO] == []

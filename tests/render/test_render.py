@@ -212,9 +212,10 @@ def test_roadmap_marks_accepted_risks(hostile):
     assert "- [ ] **R14**" in markdown and markdown.index("## Overdue") < markdown.index("## Now")
 
 
-def test_roadmap_without_advice_says_there_is_nothing_to_do():
+def test_roadmap_without_advice_says_what_is_still_open():
     out = evaluate(SCENARIOS / "app-io-italy.yaml", "--view", "roadmap")
-    assert "Roadmap for the delivery phase: nothing to do." in out and "[ ]" not in out
+    assert "Roadmap for the delivery phase: nothing to do yet, 17 recommendation(s) still open." in out
+    assert "Open questions" in out and "    [ ] " not in out.split("Open questions")[0]
 
 
 # --- matrix ---------------------------------------------------------------------------------------
