@@ -152,6 +152,7 @@ class WhatIf(BaseModel):
     as_of: str | None = None
     advice: dict[str, Severity]  # the advice now: id -> severity, by rank
     score: float  # the total priority score now
+    undetermined: int = 0  # recommendations still open now
     found: int  # improving options found; ``options`` may show fewer
     options: list[Option]
     open_questions: list[OpenQuestion]
@@ -302,6 +303,7 @@ def what_if(expert: Expert, subject: Subject, max_changes: int = 2, top: int = 1
                     engine_runs=trials.runs)
     return WhatIf(source=scenario.source, name=scenario.name, as_of=scenario.as_of,
                   advice={item.id: item.severity for item in report.advice}, score=total(base),
+                  undetermined=len(report.undetermined),
                   found=len(options), options=options[:top] if top else options, open_questions=questions,
                   search=search, knowledge_base=report.knowledge_base)
 

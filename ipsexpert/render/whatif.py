@@ -36,6 +36,8 @@ def _provenance(result: WhatIf) -> str:
 
 def _now(result: WhatIf) -> str:
     if not result.advice:
+        if result.undetermined:
+            return f"Now: no advice yet, {result.undetermined} recommendation(s) still open."
         return "Now: no advice."
     counts = [f"{n} {severity}" for severity in reversed(SEVERITIES)
               if (n := list(result.advice.values()).count(severity))]
