@@ -13,6 +13,7 @@ Everything here is pure: answers in, decisions out. ``consult`` does the talking
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from dataclasses import dataclass
@@ -56,46 +57,53 @@ def stakes(kb: KnowledgeBase, answers: Answers) -> dict[str, list[Stake]]:
     possible; and the phase while any advice is given or possible. A question whose
     ``ask_if`` is known false is never relevant: ``kb check`` proves it cannot matter.
     """
-    value_of = semantics.value_of(kb, known(answers))
-    askable: dict[str, bool] = {}
-
-    def open_questions(condition: Condition | None) -> list[str]:
-        if condition is None:
-            return []
-        found = []
-        for fact_id in semantics.expand_derived(kb, semantics.open_facts(condition, value_of), value_of):
-            if fact_id in answers:
-                continue
-            if fact_id not in askable:
-                askable[fact_id] = semantics.askable(kb, fact_id, value_of)
-            if askable[fact_id]:
-                found.append(fact_id)
-        return found
-
+    state = _State(kb, answers)
     found: dict[str, list[Stake]] = {}
-
-    def add(fact_ids: Iterable[str], stake: Stake) -> None:
-        for fact_id in fact_ids:
+    for rec_id in kb.recommendations:
+        for fact_id, stake in state.contribution(rec_id):
             if stake not in found.setdefault(fact_id, []):
                 found[fact_id].append(stake)
-
-    phase = kb.meta.phase_fact
-    phase_open = [phase] if phase in kb.facts and phase not in answers and semantics.askable(kb, phase, value_of) else []
-    for rec_id, rec in kb.recommendations.items():
-        outcome, _ = semantics.recommendation_outcome(rec, value_of)
-        if outcome == "undetermined":
-            deciding = open_questions(rec.applies) + open_questions(rec.advised)
-        elif outcome == "satisfied":
-            deciding = open_questions(rec.applies)
-        else:
-            deciding = []
-        add(deciding, Stake(rec_id, "outcome"))
-        if outcome == "advised" or (outcome == "undetermined" and deciding):
-            add(open_questions(rec.escalate), Stake(rec_id, "severity"))
-            add(phase_open, Stake(rec_id, "rank"))
     order = asking_order(kb)
     return {fact_id: found[fact_id] for fact_id in sorted(found, key=lambda f: (
         order[f][0], -sum(stake.kind == "outcome" for stake in found[f]), order[f][1]))}
+
+
+class _State:
+    """The answers so far, read three-valued, with each question's ``ask_if`` judged once."""
+
+    def __init__(self, kb: KnowledgeBase, answers: Answers) -> None:
+        self.kb, self.answers = kb, answers
+        self.value_of = semantics.value_of(kb, known(answers))
+        self._askable: dict[str, bool] = {}
+        phase = kb.meta.phase_fact
+        self.phase_open = [phase] if phase in kb.facts and phase not in answers and self.askable(phase) else []
+
+    def askable(self, fact_id: str) -> bool:
+        if fact_id not in self._askable:
+            self._askable[fact_id] = semantics.askable(self.kb, fact_id, self.value_of)
+        return self._askable[fact_id]
+
+    def open_questions(self, condition: Condition | None) -> list[str]:
+        if condition is None:
+            return []
+        open_ids = semantics.expand_derived(self.kb, semantics.open_facts(condition, self.value_of), self.value_of)
+        return [fact_id for fact_id in open_ids if fact_id not in self.answers and self.askable(fact_id)]
+
+    def contribution(self, rec_id: str) -> list[tuple[str, Stake]]:
+        """The questions one recommendation still hangs on, each with what it decides there."""
+        rec = self.kb.recommendations[rec_id]
+        outcome, _ = semantics.recommendation_outcome(rec, self.value_of)
+        if outcome == "undetermined":
+            deciding = self.open_questions(rec.applies) + self.open_questions(rec.advised)
+        elif outcome == "satisfied":
+            deciding = self.open_questions(rec.applies)
+        else:
+            deciding = []
+        found = [(fact_id, Stake(rec_id, "outcome")) for fact_id in deciding]
+        if outcome == "advised" or (outcome == "undetermined" and deciding):
+            found += [(fact_id, Stake(rec_id, "severity")) for fact_id in self.open_questions(rec.escalate)]
+            found += [(fact_id, Stake(rec_id, "rank")) for fact_id in self.phase_open]
+        return found
 
 
 def asking_order(kb: KnowledgeBase) -> dict[str, tuple[int, int]]:
@@ -110,12 +118,115 @@ def asking_order(kb: KnowledgeBase) -> dict[str, tuple[int, int]]:
             for index, (fact_id, spec) in enumerate(kb.facts.items())}
 
 
-def next_question(kb: KnowledgeBase, answers: Answers) -> str | None:
+ORDERS = ("look_ahead", "outcome_first", "roadmap")
+"""How the next question is chosen among those that still matter; the first is the default.
+
+- ``roadmap``: context first, then construct by construct (``stakes``' own order);
+- ``outcome_first``: questions that decide an outcome before those that only settle a
+  severity or a rank (which a later answer may make moot), then the roadmap order;
+- ``look_ahead``: the question whose answer leaves, on average over its possible
+  answers, the fewest questions still mattering; ties as ``outcome_first``.
+``benchmarks/run.py`` compares them against each profile's stopping bound.
+"""
+
+
+def next_question(kb: KnowledgeBase, answers: Answers, order: str = ORDERS[0]) -> str | None:
     """The question to ask now, or None when no answer can change the advice any more."""
-    return next(iter(stakes(kb, answers)), None)
+    found = stakes(kb, answers)
+    if not found:
+        return None
+    if order == "roadmap":
+        return next(iter(found))
+    if order == "outcome_first":
+        return min(found, key=lambda fact_id: _outcome_first(found[fact_id]))
+    ahead = _LookAhead(kb, answers)
+    return min(found, key=lambda fact_id: (ahead.left_open(fact_id), _outcome_first(found[fact_id])))
 
 
-def simulate(kb: KnowledgeBase, profile: Answers) -> tuple[dict[str, Any], list[str]]:
+def _outcome_first(fact_stakes: list[Stake]) -> tuple[int, int]:
+    """Deciding an outcome first; among those, facts that also settle a severity or rank."""
+    kinds = {stake.kind for stake in fact_stakes}
+    return (0 if "outcome" in kinds else 1, 0 if len(kinds) > 1 else 1)
+
+
+class _LookAhead:
+    """How many questions would still matter after each possible answer, recomputed where it can change.
+
+    An answer to one fact can only move the recommendations that read it (through derived
+    facts; the phase moves them all) and hide the questions whose ``ask_if`` reads it; every
+    other recommendation keeps the questions it hangs on. So the count after an answer
+    is the current per-recommendation picture with just those parts redone — the same
+    number ``len(stakes(...))`` would give, at a fraction of the cost.
+    """
+
+    def __init__(self, kb: KnowledgeBase, answers: Answers) -> None:
+        self.kb, self.answers = kb, answers
+        state = _State(kb, answers)
+        self.facts_of = {rec_id: {fact_id for fact_id, _ in state.contribution(rec_id)}
+                         for rec_id in kb.recommendations}
+        self.readers, self.hidden_by = _readers(kb)
+
+    def left_open(self, fact_id: str) -> float:
+        """Questions still mattering after answering ``fact_id``, on average over its answers."""
+        options = choices(self.kb, fact_id)
+        return sum(self._count(fact_id, option.value) for option in options) / len(options)
+
+    def _count(self, fact_id: str, value: Any) -> int:
+        state = _State(self.kb, {**self.answers, fact_id: value})
+        moved = self.readers.get(fact_id, ())
+        facts = set().union(*(self.facts_of[rec_id] for rec_id in self.kb.recommendations if rec_id not in moved))
+        for rec_id in moved:
+            facts |= {fact for fact, _ in state.contribution(rec_id)}
+        facts.discard(fact_id)
+        return sum(1 for fact in facts if fact not in self.hidden_by.get(fact_id, ()) or state.askable(fact))
+
+
+_READERS: dict[str, tuple[dict[str, set[str]], dict[str, set[str]]]] = {}
+
+
+def _readers(kb: KnowledgeBase) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Fact -> the recommendations it can move, and fact -> the questions whose ask_if reads it.
+
+    Kept per knowledge-base content (its digest) for the life of the process.
+    """
+    if kb.digest not in _READERS:
+        readers: dict[str, set[str]] = {}
+        for rec_id, rec in kb.recommendations.items():
+            for fact_id in semantics.catalogue_facts_read(kb, *(c for _, c in semantics.rule_parts(rec))):
+                readers.setdefault(fact_id, set()).add(rec_id)
+        readers[kb.meta.phase_fact] = set(kb.recommendations)
+        hidden_by: dict[str, set[str]] = {}
+        for other, spec in kb.facts.items():
+            for fact_id in semantics.catalogue_facts_read(kb, spec.ask_if):
+                hidden_by.setdefault(fact_id, set()).add(other)
+        _READERS[kb.digest] = (readers, hidden_by)
+    return _READERS[kb.digest]
+
+
+def remaining(kb: KnowledgeBase, answers: Answers, order: str = ORDERS[0], samples: int = 3) -> tuple[int, int]:
+    """An estimate and an upper bound of the questions still to come.
+
+    The bound is every question that still matters. The estimate finishes the
+    consultation ``samples`` times with answers drawn from each question's possible
+    answers (seeded by the answers so far, so it is the same every time it is asked) and
+    takes the median of the questions asked; it walks the cheap roadmap order, whichever
+    ``order`` asks, to stay fast.
+    """
+    at_most = len(stakes(kb, answers))
+    if at_most == 0:
+        return 0, 0
+    rng = random.Random(repr(sorted(answers.items(), key=lambda item: item[0])))
+    counts = []
+    for _ in range(samples):
+        trial, count = dict(answers), 0
+        while (fact_id := next_question(kb, trial, "roadmap")) is not None:
+            trial[fact_id] = rng.choice(choices(kb, fact_id)).value
+            count += 1
+        counts.append(count)
+    return min(statistics.median_low(counts), at_most), at_most
+
+
+def simulate(kb: KnowledgeBase, profile: Answers, order: str = ORDERS[0]) -> tuple[dict[str, Any], list[str]]:
     """A whole consultation answered from ``profile`` (a missing answer is "unknown").
 
     Returns the answers collected and the questions in the order asked: what a user who
@@ -123,10 +234,26 @@ def simulate(kb: KnowledgeBase, profile: Answers) -> tuple[dict[str, Any], list[
     """
     answers: dict[str, Any] = {}
     asked: list[str] = []
-    while (fact_id := next_question(kb, answers)) is not None:
+    while (fact_id := next_question(kb, answers, order)) is not None:
         answers[fact_id] = profile.get(fact_id)
         asked.append(fact_id)
     return answers, asked
+
+
+def stopping_bound(kb: KnowledgeBase, profile: Answers) -> int:
+    """About the fewest of a profile's answers after which no other answer could change anything.
+
+    Greedy: starting from the whole profile, each answer is dropped (in reverse catalogue
+    order) while the rest still leave no question that matters. A consultation cannot know
+    in advance which answers those are, so this is a floor it can only approach.
+    """
+    kept = dict(profile)
+    for fact_id in reversed(list(kb.facts)):
+        if fact_id in kept:
+            trial = {key: value for key, value in kept.items() if key != fact_id}
+            if not stakes(kb, trial):
+                kept = trial
+    return len(kept)
 
 
 @dataclass(frozen=True)
