@@ -10,20 +10,19 @@ machine getting busier or quieter between two separate measurements.
 from __future__ import annotations
 
 import cProfile
-import importlib
-import importlib.util
-import inspect
 import pstats
+import statistics
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tabulate import tabulate
 
 from bench_common import Row, median, ms, p95, progress, ratio, timed, verdict
-from bench_profiles import Profile
-from ipsexpert.knowledge import semantics
+from bench_profiles import Profile, answer_profiles
 from ipsexpert import Expert, load_knowledge_base
+from ipsexpert.analysis import questions
+from ipsexpert.knowledge import semantics
 
 ENGINE_TARGET_S = 0.003
 SECTION_ENGINE = "1 engine"
@@ -163,43 +162,7 @@ def compile_rows(sample: Profile, repeat: int) -> list[Row]:
 
 # --- consultation ----------------------------------------------------------------------
 
-def _bind_next_question(function: Callable, kb, expert: Expert) -> Callable[[dict], Any]:
-    """Call ``next_question`` whatever its signature, matching parameters by name or type.
-
-    Another engineer owns it, so the benchmark reads the signature at run time instead
-    of assuming one: the knowledge base or an Expert by name or annotation, and the
-    answers for the first other parameter without a default.
-    """
-    fixed: dict[str, Any] = {}
-    answers_name = None
-    for name, parameter in inspect.signature(function).parameters.items():
-        annotation = str(parameter.annotation)
-        if name in ("kb", "knowledge_base") or "KnowledgeBase" in annotation:
-            fixed[name] = kb
-        elif name == "expert" or "Expert" in annotation:
-            fixed[name] = expert
-        elif answers_name is None and parameter.default is inspect.Parameter.empty:
-            answers_name = name
-        elif parameter.default is inspect.Parameter.empty:
-            raise TypeError(f"cannot supply parameter {name!r}")
-    if answers_name is None:
-        raise TypeError("no parameter for the answers")
-    return lambda answers: function(**fixed, **{answers_name: answers})
-
-
-def _fact_of(question: Any) -> str | None:
-    """The fact id a ``next_question`` result names: a string, or an object holding one."""
-    if question is None or isinstance(question, str):
-        return question
-    for attribute in ("fact_id", "fact", "id"):
-        value = getattr(question, attribute, None)
-        if isinstance(value, str):
-            return value
-    raise TypeError(f"cannot read a fact id from {question!r}")
-
-
-def _consultation_latencies(ask: Callable[[dict], Any], limit: int,
-                            profiles: list[Profile]) -> tuple[list[float], list[int]]:
+def _consultation_latencies(kb, profiles: list[Profile]) -> tuple[list[float], list[int]]:
     """Every ``next_question`` call of consultations answered from the profiles.
 
     Walking whole consultations times the calls a user actually waits for, from the
@@ -209,34 +172,49 @@ def _consultation_latencies(ask: Callable[[dict], Any], limit: int,
     for profile in profiles:
         known = profile.known
         answers: dict[str, Any] = {}
-        for _ in range(limit + 1):  # a question asked twice would otherwise loop forever
+        while True:
             start = time.perf_counter()
-            fact_id = _fact_of(ask(answers))
+            fact_id = questions.next_question(kb, answers)
             durations.append(time.perf_counter() - start)
-            if fact_id is None or fact_id in answers:
+            if fact_id is None:
                 break
             answers[fact_id] = known.get(fact_id)  # None: the user answers "unknown"
         asked.append(len(answers))
     return durations, asked
 
 
-def consultation_rows(expert: Expert, profiles: list[Profile]) -> list[Row]:
-    """next_question latency (median, p95), or n/a while the consultation does not exist."""
-    figure = "next_question latency"
-    if importlib.util.find_spec("ipsexpert.analysis.questions") is None:
-        return [Row(SECTION_CONSULT, figure, "n/a (no consultation yet)")]
-    try:
-        function = importlib.import_module("ipsexpert.analysis.questions").next_question
-        ask = _bind_next_question(function, expert.kb, expert)
-    except (ImportError, AttributeError, TypeError, ValueError) as exc:
-        return [Row(SECTION_CONSULT, figure, f"n/a ({type(exc).__name__}: {exc})")]
+MAX_OVER_BOUND = 1.5
+"""Target: questions asked on complete profiles, on average, above the stopping bound."""
+
+
+def order_rows(kb, count: int, seed: int) -> list[Row]:
+    """Each question order against the stopping bound, on complete and on 30 %-unknown profiles."""
+    rows = []
+    for label, share in (("complete", 0.0), ("30% unknown", 0.3)):
+        profiles = answer_profiles(kb, count, seed, share)
+        progress(f"consultation orders: {count} {label} profiles")
+        bound = statistics.mean(questions.stopping_bound(kb, profile) for profile in profiles)
+        rows.append(Row(SECTION_CONSULT, f"stopping bound, {label} profiles (mean)", f"{bound:.2f}"))
+        for order in questions.ORDERS:
+            asked = statistics.mean(len(questions.simulate(kb, profile, order)[1]) for profile in profiles)
+            target = f"<= bound + {MAX_OVER_BOUND}" if share == 0 and order == questions.ORDERS[0] else ""
+            met = verdict(asked - bound <= MAX_OVER_BOUND) if target else ""
+            rows.append(Row(SECTION_CONSULT, f"  {order}: questions asked (mean), over the bound",
+                            f"{asked:.2f}; +{asked - bound:.2f}", target, met))
+    return rows
+
+
+def consultation_rows(expert: Expert, profiles: list[Profile], seed: int = 1) -> list[Row]:
+    """next_question latency (median, p95) with the default order, then the orders compared."""
     progress(f"consultation: {len(profiles)} simulated consultations")
-    durations, asked = _consultation_latencies(ask, len(expert.kb.facts), profiles)
+    durations, asked = _consultation_latencies(expert.kb, profiles)
     return [
-        Row(SECTION_CONSULT, "next_question median", ms(median(durations))),
+        Row(SECTION_CONSULT, f"next_question median ({questions.ORDERS[0]})", ms(median(durations)), "< 20 ms",
+            verdict(median(durations) < 0.020)),
         Row(SECTION_CONSULT, "next_question p95", ms(p95(durations))),
         Row(SECTION_CONSULT, "calls timed; questions per consultation (median)",
             f"{len(durations)}; {median(asked):.0f}"),
+        *order_rows(expert.kb, min(len(profiles), 200), seed),
     ]
 
 

@@ -114,6 +114,17 @@ def generate_profiles(kb, count: int, seed: int) -> list[Profile]:
     return profiles
 
 
+def answer_profiles(kb, count: int, seed: int, unknown_share: float) -> list[dict[str, Any]]:
+    """Profiles as a consultation meets them: every fact answered, a share of them "unknown" (None).
+
+    ``unknown_share`` 0 gives complete profiles; the consultation benchmark uses 0 and 0.3.
+    """
+    rng = random.Random(seed)
+    candidates = int_candidates(kb)
+    return [{fact_id: None if rng.random() < unknown_share else _draw_value(rng, spec, candidates.get(fact_id))
+             for fact_id, spec in kb.facts.items()} for _ in range(count)]
+
+
 def write_scenarios(folder: Path, texts: list[str]) -> list[Path]:
     """One scenario file per text, named so that sorting by name keeps the profile order."""
     folder.mkdir(parents=True, exist_ok=True)
