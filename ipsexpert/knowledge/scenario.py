@@ -31,6 +31,16 @@ class Acceptance(BaseModel):
     until: date | None = None
 
 
+class Claim(BaseModel):
+    """One respondent's answer to a question the respondents of a merged assessment disagree on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    respondent: str = Field(min_length=1)
+    value: Any
+    note: str | None = None
+
+
 class Scenario(BaseModel):
     """A project described by its answers."""
 
@@ -45,6 +55,15 @@ class Scenario(BaseModel):
     expect: dict[str, Expectation] = {}
     accepted: list[Acceptance] = []
     notes: dict[str, str] = {}
+    respondent: str | None = None
+    """Who gave these answers: an organisation and a role, in free text."""
+    respondents: list[str] = []
+    """A merged assessment: every respondent whose answers it combines."""
+    given_by: dict[str, list[str]] = {}
+    """A merged assessment: for each answer, the respondents who gave it."""
+    disputed: dict[str, list[Claim]] = {}
+    """A merged assessment: questions the respondents answered differently, with each claim.
+    A disputed question is evaluated as unknown, never as one side's answer."""
     source: str | None = Field(default=None, exclude=True)
 
     def known_answers(self) -> dict[str, Any]:
@@ -132,14 +151,15 @@ def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None
         raise ScenarioError("a scenario must be a mapping with `answers` (and `name`, `as_of`, ...)",
                             file=name, line=1 if doc else None)
     data = dict(data)
-    answers, problems = check_answers(data.pop("answers", None), kb, doc)
+    given = data.pop("answers", None)
+    answers, problems = check_answers(given, kb, doc)
     if isinstance(data.get("expect"), Mapping):
         data["expect"] = {key: _expectation(value) for key, value in data["expect"].items()}
         for key in data["expect"]:
             if key not in kb.recommendations:
                 problems.append(_located(doc, f"unknown recommendation{suggest(str(key), list(kb.recommendations))}",
                                          ("expect", key)))
-    problems += _check_references(data, kb, doc)
+    problems += _check_references(data, kb, doc) + _check_disputes(data, given, kb, doc)
     if isinstance(data.get("as_of"), (int, float, date)) and not isinstance(data.get("as_of"), bool):
         data["as_of"] = str(data["as_of"])
     try:
@@ -170,12 +190,36 @@ def _check_references(data: Mapping, kb: KnowledgeBase, doc: Document | None) ->
             if isinstance(rec_id, str) and rec_id not in kb.recommendations:
                 problems.append(_located(doc, f"unknown recommendation{suggest(str(rec_id), list(kb.recommendations))}",
                                          ("accepted", index, "id")))
-    notes = data.get("notes")
-    if isinstance(notes, Mapping):
-        for fact_id in notes:
-            if fact_id not in kb.facts:
-                problems.append(_located(doc, f"unknown fact{suggest(str(fact_id), list(kb.facts))}",
-                                         ("notes", fact_id)))
+    for key in ("notes", "given_by", "disputed"):
+        section = data.get(key)
+        if isinstance(section, Mapping):
+            for fact_id in section:
+                if fact_id not in kb.facts:
+                    problems.append(_located(doc, f"unknown fact{suggest(str(fact_id), list(kb.facts))}",
+                                             (key, fact_id)))
+    return problems
+
+
+def _check_disputes(data: Mapping, given: Any, kb: KnowledgeBase, doc: Document | None) -> list[Problem]:
+    """Each claim is a valid answer, and a disputed question is not answered as well."""
+    disputed = data.get("disputed")
+    if not isinstance(disputed, Mapping):
+        return []
+    answers = given if isinstance(given, Mapping) else {}
+    problems = []
+    for fact_id, claims in disputed.items():
+        if fact_id not in kb.facts or not isinstance(claims, list):
+            continue
+        if fact_id in answers and answers[fact_id] is not None and answers[fact_id] != "unknown":
+            problems.append(_located(doc, "is disputed and answered at once: a disputed question is evaluated "
+                                     "as unknown, so remove it from `answers` or settle the dispute",
+                                     ("answers", fact_id)))
+        for index, claim in enumerate(claims):
+            if isinstance(claim, Mapping) and "value" in claim:
+                try:
+                    kb.facts[fact_id].check(plain_answer(claim["value"]))
+                except ValueError as exc:
+                    problems.append(_located(doc, str(exc), ("disputed", fact_id, index, "value")))
     return problems
 
 

@@ -111,6 +111,8 @@ def page_tail(count: int) -> str:
 
 def _scenario_header(report: Report, index: int, title: str) -> str:
     meta = [f"<code>{esc(report.source)}</code>"] if report.source else []
+    if report.respondents:
+        meta.append("respondents: " + esc("; ".join(report.respondents)))
     if report.as_of:
         meta.append(f"as of {esc(report.as_of)}")
     if report.phase:
@@ -119,6 +121,19 @@ def _scenario_header(report: Report, index: int, title: str) -> str:
     meta.append(f"knowledge base {esc(kb.name)} {esc(kb.version)} ({esc(kb.hash)})")
     return (f'<section class="scenario" id="scenario-{index}">\n<h2>{esc(title)}</h2>\n'
             f'<p class="meta">{" · ".join(meta)}</p>\n')
+
+
+def _disagreements(report: Report) -> str:
+    """A merged assessment's disputed questions, first: what the committee must settle."""
+    from .disagreements import HEADING, INTRO, effect_words
+    if not report.disagreements:
+        return ""
+    items = []
+    for item in report.disagreements:
+        sides = "".join(f"<li>{esc(effect_words(effect))}</li>" for effect in item.effects)
+        notes = "".join(f"<li><em>note from {esc(who)}:</em> {esc(note)}</li>" for who, note in item.notes.items())
+        items.append(f"<li><code>{esc(item.fact)}</code> {esc(item.question)}<ul>{sides}{notes}</ul></li>")
+    return f'<h3>{HEADING}</h3>\n<p>{esc(INTRO)}</p>\n<ul class="disagreements">{"".join(items)}</ul>\n'
 
 
 def _chips(report: Report) -> str:
@@ -143,7 +158,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def report_section(report: Report, index: int) -> str:
     """One scenario: summary, picture by construct, advice, risks, EIF, open questions, answers."""
-    parts = [_scenario_header(report, index, report.name), _chips(report), construct_chart(report)]
+    parts = [_scenario_header(report, index, report.name), _disagreements(report), _chips(report),
+             construct_chart(report)]
     parts.append(_advice(report, index) if report.advice
                  else f"<p>{esc(no_advice_words(report))}</p>\n")
     parts += [_accepted(report.advice), _eif_layers(report), _undetermined(report), _settled(report),

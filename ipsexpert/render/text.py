@@ -46,6 +46,13 @@ def title_line(name: str, source: str | None, as_of: str | None) -> str:
     return " — ".join(parts + ([f"as of {one_line(as_of)}"] if as_of else []))
 
 
+def respondents_lines(report: Report) -> list[str]:
+    """Who answered, for an assessment that names its respondents."""
+    if not report.respondents:
+        return []
+    return ["Respondents: " + "; ".join(one_line(who) for who in report.respondents)]
+
+
 def for_terminal(lines: list[str]) -> str:
     """A terminal rendering's lines as one text, anything from input that could act shown as escapes."""
     return printable("\n".join(lines), keep_newlines=True)
@@ -128,7 +135,9 @@ def notes_by_fact(report: Report) -> list[tuple[str, str, str | None]]:
 
 def table(report: Report, explain: bool = False) -> str:
     """A plain-text report: advice by rank, accepted risks, then what is still open."""
-    lines = [f"== {heading(report)}", f"Outcomes: {summary(report)}", ""]
+    from . import disagreements  # it reads this module's words
+    lines = [f"== {heading(report)}", *respondents_lines(report), f"Outcomes: {summary(report)}", ""]
+    lines += disagreements.table_lines(report)
     if report.advice:
         rows = [[a.rank, a.id, _severity(a), a.timing, f"{a.score:g}",
                  a.title + _acceptance_mark(a)] for a in report.advice]
@@ -179,7 +188,9 @@ def _explained(advice: list[Advice]) -> list[str]:
 
 def markdown(report: Report) -> str:
     """A report for a wiki or a pull request."""
+    from . import disagreements  # it reads this module's words
     out = [f"# {md(report.name)}", "", _md_provenance(report), "", f"**Outcomes:** {summary(report)}.", ""]
+    out += disagreements.markdown_lines(report)
     out += _md_advice(report.advice) if report.advice else [f"**{no_advice_words(report)}**"]
     out += _md_accepted(report.advice) + _md_eif_layers(report)
     if report.undetermined:
@@ -202,7 +213,9 @@ def md(text: str) -> str:
 def _md_provenance(report: Report) -> str:
     facts = []
     if report.source:
-        facts.append(f"Scenario: `{report.source}`")
+        facts.append(f"Scenario: {md(report.source)}")
+    if report.respondents:
+        facts.append("respondents: " + ", ".join(md(who) for who in report.respondents))
     if report.as_of:
         facts.append(f"as of {md(report.as_of)}")
     if report.phase:

@@ -15,6 +15,7 @@ from typing import Any, Mapping, Union
 from ..knowledge import semantics
 from ..engine.compiled import CompiledKnowledgeBase, Run
 from ..errors import ScenarioError
+from .disagreements import disagreements
 from .explain import Explainer
 from ..knowledge.loading import KnowledgeBase, load_knowledge_base
 from .priority import rank_key, score, timing
@@ -106,12 +107,17 @@ class Expert:
         for rank, item in enumerate(advice, start=1):
             item.rank = rank
         counts = {outcome: list(outcomes.values()).count(outcome) for outcome in OUTCOMES}
-        return Report(source=scenario.source, name=scenario.name, as_of=scenario.as_of, answers=answers,
-                      derived={derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
-                      outcomes=outcomes, counts=counts, advice=advice, undetermined=undetermined,
-                      settled=settled, eif_layers=self.eif_layers(advice), notes=scenario.notes,
-                      constructs=dict(kb.meta.constructs), phase=phase,
-                      knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version, hash=kb.digest))
+        respondents = scenario.respondents or ([scenario.respondent] if scenario.respondent else [])
+        report = Report(source=scenario.source, name=scenario.name, as_of=scenario.as_of, answers=answers,
+                        derived={derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
+                        outcomes=outcomes, counts=counts, advice=advice, undetermined=undetermined,
+                        settled=settled, eif_layers=self.eif_layers(advice), notes=scenario.notes,
+                        constructs=dict(kb.meta.constructs), phase=phase, respondents=list(respondents),
+                        knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version, hash=kb.digest))
+        if scenario.disputed:
+            report.disagreements = disagreements(self, scenario, report,
+                                                 lambda trial: self.report(trial, self.run(trial.answers), today))
+        return report
 
     def eif_references(self, numbers: list[int]) -> list[EifReference]:
         """EIF numbers with their titles and layers (numbers alone when there is no catalogue)."""

@@ -110,6 +110,34 @@ with warnings.catch_warnings():
         outcome: Outcome
         reason: str
 
+    class OutcomeMove(BaseModel):
+        """One recommendation whose result an answer would move: outcome and, for advice, severity."""
+
+        id: str
+        title: str
+        before: Outcome
+        after: Outcome
+        before_severity: Severity | None = None
+        after_severity: Severity | None = None
+
+    class ClaimEffect(BaseModel):
+        """What the report would say if these respondents' answer were the project's."""
+
+        value: Any
+        respondents: list[str]
+        changes: list[OutcomeMove]
+
+    class Disagreement(BaseModel):
+        """A question the respondents of a merged assessment answered differently.
+
+        It is evaluated as unknown; ``effects`` shows what each side's answer would change.
+        """
+
+        fact: str
+        question: str
+        effects: list[ClaimEffect]
+        notes: dict[str, str] = {}  # respondent -> note
+
     class KnowledgeBaseInfo(BaseModel):
         name: str
         version: str
@@ -132,6 +160,8 @@ with warnings.catch_warnings():
         notes: dict[str, str] = {}
         constructs: dict[str, str] = {}  # id -> title, in roadmap order
         knowledge_base: KnowledgeBaseInfo
+        respondents: list[str] = []
+        disagreements: list[Disagreement] = []
         phase: str | None = Field(default=None, exclude=True)
         """The project's phase, read through the fact the knowledge base names for it; the
         answers already carry it, so it is not written out again."""
