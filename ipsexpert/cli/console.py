@@ -1,18 +1,26 @@
-"""The terminal side of a consultation: prompts out, lines in, answers parsed.
+"""The terminal side of a consultation: prompts out, lines in, answers parsed, signals.
 
 Standard input is read line by line whether or not it is a terminal, so a
-consultation can be scripted; prompts stay on stdout.
+consultation can be scripted; prompts stay on stdout. Whatever the user typed is
+shown back with control characters escaped (``safe_text``). SIGTERM and SIGHUP (a
+closed terminal, a logout, a ``kill``) stop a consultation the way Ctrl-C does, so it
+keeps its answers and lets go of its file.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import shlex
+import signal
 import sys
 import textwrap
-from typing import IO, Any
+import threading
+from contextlib import contextmanager
+from typing import IO, Any, Iterator
 
 from ..knowledge.catalogue import FactSpec, suggest
+from ..safe_text import one_line, printable
 
 UNKNOWN_WORDS = ("unknown", "?")
 WIDTH = 78
@@ -43,8 +51,8 @@ class Console:
                 self.say()
             raise EOFError
         line = line.rstrip("\r\n")
-        if self.echo:  # printable only: a script must not send control sequences to a terminal
-            self.say("".join(char if char.isprintable() else "?" for char in line))
+        if self.echo:  # escaped: a script must not send control sequences to a terminal
+            self.say(printable(line))
         return line
 
 
@@ -91,6 +99,16 @@ def accepts(spec: FactSpec) -> str:
     return "a whole number" + (f", at least {spec.minimum}" if spec.minimum is not None else "")
 
 
+def shown(path: object) -> str:
+    """A file name for the terminal, quoted for the shell and with control characters escaped."""
+    return one_line(shlex.quote(str(path)))
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """Something the user typed, quoted in a message: short, and never acting on the terminal."""
+    return f"'{one_line(text, limit)}'"
+
+
 def wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
 
@@ -105,3 +123,46 @@ def text_streams() -> tuple[IO[str], IO[str]]:
     if isinstance(stdin, io.TextIOWrapper):
         stdin.reconfigure(errors="replace")
     return stdin, sys.stdout
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Ctrl-C raises KeyboardInterrupt, so that one path
+    saves the answers, says how to resume and releases the file for all three."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Stopped while the block runs (only the main thread can
+    handle signals; elsewhere they keep their usual effect)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _raise_stopped) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def exit_code(interrupt: KeyboardInterrupt) -> int:
+    """128 + the signal's number, as a shell reports a process a signal ended: 130 for
+    Ctrl-C, 143 for SIGTERM, 129 for SIGHUP; a caller can tell which one stopped it."""
+    return 128 + getattr(interrupt, "signum", signal.SIGINT)
+
+
+def stop_words(interrupt: KeyboardInterrupt) -> str:
+    """How the consultation ended, for the line that says what was kept."""
+    signum = getattr(interrupt, "signum", None)
+    return f"Stopped by {signal.Signals(signum).name}." if signum else "Interrupted."

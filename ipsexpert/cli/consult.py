@@ -1,45 +1,40 @@
 """The interactive consultation: one question at a time, only while an answer can still matter.
 
 ``questions`` decides what to ask and what each answer would change; this module talks
-to the user. Answers are written to a scenario file after every change, atomically, so
-an interruption, a closed terminal or the end of a script never loses more than the
-question being asked, and the file is always one that ``ipsexpert evaluate`` and
-``ipsexpert consult --resume`` accept. Standard input is read line by line whether or
-not it is a terminal, so a consultation can be scripted; prompts stay on stdout.
+to the user, and ``consult_file`` keeps the file: locked while the consultation runs,
+written atomically after every change (never before the first), an existing file kept
+as FILE.bak and a resumed one edited in place with its comments. So an interruption, a
+closed terminal, a ``kill`` or the end of a script never loses more than the question
+being asked, and the file is always one that ``ipsexpert evaluate`` and ``ipsexpert
+consult --resume`` accept. Standard input is read line by line whether or not it is a
+terminal, so a consultation can be scripted; prompts stay on stdout.
 """
 
 from __future__ import annotations
 
-import json
-import shlex
 from pathlib import Path
 from typing import IO, Any
-
-import yaml
 
 from ..knowledge import conditions
 
 from ..render import text
 from ..knowledge.catalogue import FactSpec, suggest
 from ..knowledge.conditions import show_value
-from ..documents import read_document
-from ..errors import IpsExpertError
 from ..report.expert import Expert
-from ..files import write_atomically
 from ..knowledge.loading import load_knowledge_base
-from .console import Console, accepts, either, parse_answer, text_streams, wrap
+from ..safe_text import one_line
+from .console import (Console, Stopped, accepts, either, exit_code, parse_answer, quoted, shown, stop_signals,
+                      stop_words, text_streams, wrap)
+from .consult_file import ConsultationError, ScenarioFile, locked
 from ..analysis.questions import StakeEffect, effects, next_question, stakes
-from ..knowledge.scenario import scenario_from_data
 
 DEFAULT_SAVE = "ipsexpert-consultation.yaml"
-EXIT_DONE, EXIT_INTERRUPTED = 0, 130
+EXIT_DONE = 0
 COMMANDS = "why, help, back, change FACT_ID, quit"
 PROSPECTS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
                  "undetermined": "still open"}
 
-
-class ConsultationError(IpsExpertError):
-    """The consultation cannot start: its file is taken or is not a file."""
+__all__ = ["ConsultationError", "Consultation", "DEFAULT_SAVE", "run_consultation"]
 
 
 class _Quit(Exception):
@@ -57,61 +52,64 @@ def _by_result(by_choice: dict[str, str]) -> list[tuple[str, list[str]]]:
 class Consultation:
     """One consultation: the answers so far, the file they live in, and the dialogue."""
 
-    def __init__(self, expert: Expert, target: Path, header: dict[str, Any], answers: dict[str, Any],
-                 console: Console) -> None:
+    def __init__(self, expert: Expert, file: ScenarioFile, console: Console) -> None:
         self.expert, self.kb = expert, expert.kb
-        self.target, self.header, self.console = target, header, console
-        self.answers = answers  # in the order given, so `back` undoes the latest
+        self.file, self.console = file, console
+        self.answers: dict[str, Any] = dict(file.answers)  # in the order given, so `back` undoes the latest
         self.reopened: str | None = None
 
-    # -- the file ------------------------------------------------------------------------
-
-    def document(self) -> dict[str, Any]:
-        """The scenario as saved: header fields, then answers with `unknown` for don't-know."""
-        answers = {fact_id: "unknown" if value is None else value for fact_id, value in self.answers.items()}
-        return {**self.header, "answers": answers}
-
     def save(self) -> None:
-        """Write the answers in the file's own format (a resumed .json file stays JSON)."""
-        if self.target.suffix.lower() == ".json":
-            text = json.dumps(self.document(), indent=2, ensure_ascii=False) + "\n"
-        else:
-            text = yaml.safe_dump(self.document(), sort_keys=False, allow_unicode=True, width=100)
-        write_atomically(self.target, text)  # an unwritable file is files.OutputError: exit 2
-
-    def resume_hint(self) -> str:
-        return f"ipsexpert consult --resume {shlex.quote(str(self.target))}"
+        """Write the answers if the file does not hold them yet (nothing before the first change)."""
+        self.file.save(self.answers)
 
     # -- the dialogue ----------------------------------------------------------------------
 
     def run(self) -> int:
         """Ask until nothing can change the advice; the exit code for the command."""
-        say = self.console.say
         try:
-            self.save()
             while (fact_id := self.reopened or next_question(self.kb, self.answers)) is not None:
                 self.reopened = None
                 self.ask(fact_id)
+            self.finish()
         except _Quit:
-            say(f"Stopped. {self.saved_words()} Continue with: {self.resume_hint()}")
-            return EXIT_DONE
+            self.leave("Stopped.")
         except EOFError:
-            say(f"End of input. {self.saved_words()} Continue with: {self.resume_hint()}")
-            return EXIT_DONE
-        except KeyboardInterrupt:
+            self.leave("End of input.")
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, and SIGTERM or SIGHUP (console.Stopped)
             self.save()  # the interrupt may have cut short the save of the latest answer
-            say()
-            say(f"Interrupted. {self.saved_words()} Continue with: {self.resume_hint()}")
-            return EXIT_INTERRUPTED
-        self.finish()
+            self.leave(stop_words(interrupt), blank=True)
+            return exit_code(interrupt)
         return EXIT_DONE
 
+    def resume_command(self) -> str | None:
+        holder, target = self.file.holder, self.file.target
+        if holder is None:
+            return None
+        command = f"ipsexpert consult --resume {shown(holder)}"
+        return command if holder is target else f"{command} --save {shown(target)}"
+
+    def leave(self, why: str, blank: bool = False) -> None:
+        """Say what was kept and how to go on; after a hang-up there may be no terminal to say it on."""
+        command = self.resume_command()
+        try:
+            if blank:
+                self.console.say()
+            self.console.say(f"{why} {self.saved_words()}" + (f" Continue with: {command}" if command else ""))
+        except OSError:
+            pass
+
     def saved_words(self) -> str:
+        holder = self.file.holder
+        if holder is None:
+            return "Nothing saved: no answer was given."
         count = len(self.answers)
-        return f"{count} answer{'' if count == 1 else 's'} saved in {self.target}."
+        return f"{count} answer{'' if count == 1 else 's'} saved in {one_line(holder)}."
 
     def finish(self) -> None:
-        scenario = scenario_from_data(self.document(), self.kb).model_copy(update={"source": str(self.target)})
+        ordered = {fact_id: self.answers[fact_id] for fact_id in self.kb.facts if fact_id in self.answers}
+        holder = self.file.holder
+        scenario = self.file.scenario.model_copy(
+            update={"answers": ordered, "source": str(holder) if holder else None})
         report = self.expert.evaluate(scenario)
         say = self.console.say
         say()
@@ -119,8 +117,8 @@ class Consultation:
         say()
         say(text.table(report, explain=True).rstrip("\n"))
         say()
-        say(f"{self.saved_words()} See this report again with: "
-            f"ipsexpert evaluate --explain {shlex.quote(str(self.target))}")
+        say(self.saved_words() + (f" See this report again with: ipsexpert evaluate --explain {shown(holder)}"
+                                  if holder else ""))
 
     def ask(self, fact_id: str) -> None:
         """Ask one question until it is answered, undone (back) or another is reopened."""
@@ -156,8 +154,7 @@ class Consultation:
                 try:
                     value = parse_answer(spec, text)
                 except ValueError as exc:
-                    shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."
-                    say(wrap(f"{shown!r} is not an answer to this question: {exc}, or unknown (?); "
+                    say(wrap(f"{quoted(text.strip())} is not an answer to this question: {exc}, or unknown (?); "
                               f"or type {COMMANDS}."))
                     continue
                 self.answers[fact_id] = value
@@ -171,7 +168,7 @@ class Consultation:
         last = next(reversed(self.answers))
         value = self.answers.pop(last)
         self.save()
-        self.console.say(f"  Going back to [{last}] (was: {show_value(value)}).")
+        self.console.say(f"  Going back to [{last}] (was: {one_line(show_value(value))}).")
         self.reopened = last
         return True
 
@@ -189,11 +186,11 @@ class Consultation:
                 say(wrap(f"[{target}] has not been answered yet; it will be asked if it can still "
                           "change the advice."))
             else:
-                say(wrap(f"There is no question {target!r}{suggest(target, list(self.answers))}."))
+                say(wrap(f"There is no question {quoted(target)}{suggest(target, list(self.answers))}."))
             return False
         value = self.answers.pop(target)
         self.save()
-        say(f"  Reopening [{target}] (was: {show_value(value)}).")
+        say(f"  Reopening [{target}] (was: {one_line(show_value(value))}).")
         self.reopened = target
         return True
 
@@ -276,39 +273,51 @@ class Consultation:
 # -- the command ----------------------------------------------------------------------------
 
 def run_consultation(save: str | None = None, resume: str | None = None, kb_path: str | None = None,
-                     stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
-    """Run a consultation; 0 when finished, stopped or out of input, 130 when interrupted.
+                     force: bool = False, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+    """Run a consultation; 0 when finished, stopped or out of input, 128 + the signal's
+    number when interrupted (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP), answers kept.
 
-    The default file is never overwritten silently: only a file named with ``--save`` or
-    ``--resume`` may be replaced, so a second consultation cannot destroy a first one.
+    The default file is never replaced; a file named with ``--save`` only if it holds a
+    consultation or with ``force`` (see ``consult_file``), and a file in use by another
+    consultation not at all.
     """
+    target = _target(save, resume)
+    with stop_signals():
+        try:
+            with locked(target):
+                return _consult(target, Path(resume) if resume else None, kb_path, force, stdin, stdout)
+        except Stopped as stop:  # before the first question: nothing to save yet
+            return exit_code(stop)
+
+
+def _target(save: str | None, resume: str | None) -> Path:
+    """The file to save to; an existing default file is another consultation's, never taken over."""
     if save is None and resume is None and Path(DEFAULT_SAVE).exists():
         raise ConsultationError(
             "already exists here: continue that consultation with "
             f"`ipsexpert consult --resume {DEFAULT_SAVE}`, or start another with "
             f"`ipsexpert consult --save OTHER.yaml`", file=DEFAULT_SAVE)
     target = Path(save or resume or DEFAULT_SAVE)
-    if target.is_dir():
-        raise ConsultationError("is a folder; --save and --resume name a file", file=str(target))
+    if target.exists() and not target.is_file():
+        raise ConsultationError("is not a regular file (a folder or a device); --save and --resume name a file",
+                                file=str(target))
+    return target
+
+
+def _consult(target: Path, source: Path | None, kb_path: str | None, force: bool,
+             stdin: IO[str] | None, stdout: IO[str] | None) -> int:
     expert = Expert(load_knowledge_base(kb_path))
-    header: dict[str, Any] = {"name": target.stem, "description": "Consultation"}
-    answers: dict[str, Any] = {}
-    if resume is not None:
-        doc = read_document(resume)
-        scenario = scenario_from_data(doc.data, expert.kb, doc)
-        header.update(scenario.model_dump(mode="json", exclude={"answers", "source"}, exclude_defaults=True))
-        given = doc.data.get("answers") or {}
-        answers = {fact_id: scenario.answers[fact_id] for fact_id in given if fact_id in scenario.answers}
+    file = ScenarioFile(target, source, expert.kb, force)
     if stdin is None or stdout is None:
         stdin, stdout = text_streams()
     console = Console(stdin, stdout)
     kb = expert.kb
     console.say(f"ipsexpert consultation — {kb.meta.name} {kb.version}")
-    if resume is not None:
-        console.say(f"Resuming {resume}: {len(answers)} answers already given.")
-    elif save is not None and target.exists():
-        console.say(f"{target} exists and will be replaced by this consultation "
-                    f"(to continue it instead: ipsexpert consult --resume {shlex.quote(str(target))}).")
-    console.say(f"Answers are saved to {target} as you give them. Only questions whose answer "
+    if source is not None:
+        console.say(f"Resuming {shown(source)}: {len(file.answers)} answers already given.")
+    if file.replaces:
+        console.say(f"At your first answer, what {shown(target)} holds now is kept in "
+                    f"{shown(str(target) + '.bak')}.")
+    console.say(f"Answers are saved to {shown(target)} as you give them. Only questions whose answer "
                 "can still change the advice are asked.")
-    return Consultation(expert, target, header, answers, console).run()
+    return Consultation(expert, file, console).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 
 import pytest
 import yaml
@@ -13,9 +14,8 @@ from ipsexpert.analysis.questions import simulate
 from tests.conftest import SCENARIOS
 from tests.terminal import Terminal
 
-pytestmark = pytest.mark.slow
-
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")]
 
 PROFILE = SCENARIOS / "illustrative-regional-consortium-design.yaml"
 
@@ -27,6 +27,22 @@ def word(value) -> str:
 @pytest.fixture(scope="module")
 def profile():
     return yaml.safe_load(PROFILE.read_text(encoding="utf-8"))["answers"]
+
+
+def answer_some(session: Terminal, profile: dict, count: int) -> list[str]:
+    """Answer ``count`` questions from ``profile``, then wait at the next one; the questions answered."""
+    given = []
+    for _ in range(count):
+        fact_id = session.question()
+        given.append(fact_id)
+        session.answer(word(profile.get(fact_id)))
+    assert session.question() is not None
+    return given
+
+
+def left_behind(folder) -> list[str]:
+    """Everything in ``folder`` but the scenario: a lock, a temporary file, a backup."""
+    return sorted(path.name for path in folder.iterdir() if path.name != "project.yaml")
 
 
 def answer_all(session: Terminal, profile: dict) -> list[str]:
@@ -80,17 +96,13 @@ def test_why_help_an_invalid_answer_and_back(terminal, tmp_path, kb):
 
 def test_ctrl_c_keeps_the_answers_and_resume_finishes(terminal, tmp_path, kb, profile):
     session = terminal("consult", "--save", "project.yaml")
-    given = []
-    for _ in range(3):
-        fact_id = session.question()
-        given.append(fact_id)
-        session.answer(word(profile.get(fact_id)))
-    assert session.question() is not None
+    given = answer_some(session, profile, 3)
     session.send("\x03")
     assert session.wait() == 130
     assert "ipsexpert consult --resume project.yaml" in session.transcript
     saved = yaml.safe_load((tmp_path / "project.yaml").read_text(encoding="utf-8"))
     assert list(saved["answers"]) == given
+    assert left_behind(tmp_path) == []
 
     resumed = terminal("consult", "--resume", "project.yaml")
     asked = answer_all(resumed, profile)
@@ -98,3 +110,21 @@ def test_ctrl_c_keeps_the_answers_and_resume_finishes(terminal, tmp_path, kb, pr
     assert not set(asked) & set(given)
     assert given + asked == simulate(kb, profile)[1]
     assert "No further answer can change the advice" in resumed.transcript
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["TERM", "HUP"])
+def test_sigterm_and_sighup_keep_the_answers_like_ctrl_c(terminal, tmp_path, profile, signum, code):
+    session = terminal("consult", "--save", "project.yaml")
+    given = answer_some(session, profile, 2)
+    os.kill(session.pid, signum)
+    assert session.wait() == code
+    assert f"Stopped by {signal.Signals(signum).name}" in session.transcript
+    assert "ipsexpert consult --resume project.yaml" in session.transcript
+    saved = yaml.safe_load((tmp_path / "project.yaml").read_text(encoding="utf-8"))
+    assert list(saved["answers"]) == given
+    assert left_behind(tmp_path) == []  # the lock released and removed, no temporary file
+
+    resumed = terminal("consult", "--resume", "project.yaml")  # the file is free again
+    assert resumed.question() not in (None, *given)
+    resumed.answer("quit")
+    assert resumed.wait() == 0
