@@ -1,18 +1,20 @@
 """Writing files so that an interruption never leaves a truncated one.
 
 Everything ipsexpert writes (``--output``, consultation saves) goes to a temporary file
-in the same folder and is renamed into place only when complete: until then an
-existing file keeps its old content, and a failed or interrupted write leaves no
-temporary file behind. The result gets the permissions an ordinary write would give
-it (those of the file it replaces, or the umask's), and a symbolic link is written
-through, not replaced. A device or a pipe (``--output /dev/stdout``) is written in
-place, never replaced. A file that cannot be written is a user error naming it.
+in the same folder, is flushed to disk (fsync) and renamed into place only when
+complete: until then an existing file keeps its old content, and a failed or
+interrupted write leaves no temporary file behind. The result gets the permissions an
+ordinary write would give it (those of the file it replaces, or the umask's), and a
+symbolic link is written through, not replaced. A device or a pipe (``--output
+/dev/stdout``) is written in place, never replaced. A file that cannot be written —
+from the start, or half-way on a full disk — is a user error naming it.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,16 +58,46 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+class GuardedStream:
+    """A text stream whose write failures are user errors naming the file, not tracebacks.
+
+    A full disk or a file size limit shows up in the middle of a batch, at whichever
+    write fills the last block: wrapping the stream turns it into one clear message
+    (exit 2) wherever it happens. A broken pipe stays a BrokenPipeError, which the
+    command line answers with the shell's quiet exit code instead.
+    """
+
+    def __init__(self, stream: IO[str], name: str) -> None:
+        self.stream, self.name = stream, name
+
+    def write(self, text: str) -> int:
+        with _as_output_error(self.name):
+            return self.stream.write(text)
+
+    def flush(self) -> None:
+        with _as_output_error(self.name):
+            self.stream.flush()
+
+
 @contextmanager
-def atomic_writer(path: str | os.PathLike) -> Iterator[IO[str]]:
-    """A text handle whose content replaces ``path`` only if the block completes."""
-    name = os.fspath(path)
+def _as_output_error(name: str) -> Iterator[None]:
     try:
-        found = os.stat(name)  # through symbolic links
-    except FileNotFoundError:
-        found = None
+        yield
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         raise OutputError(f"cannot be written: {exc.strerror or exc}", file=name) from None
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike) -> Iterator[GuardedStream]:
+    """A text stream whose content replaces ``path`` only if the block completes.
+
+    Any exception in the block (a user error, Ctrl-C, a signal turned into an exception)
+    propagates unchanged, after the temporary file is removed.
+    """
+    name = os.fspath(path)
+    found = _existing(name)
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise OutputError("is a folder, not a file: cannot write the output there", file=name)
     if found is not None and not stat.S_ISREG(found.st_mode):
@@ -74,38 +106,80 @@ def atomic_writer(path: str | os.PathLike) -> Iterator[IO[str]]:
         yield from _write_in_place(name)
         return
     target = Path(os.path.realpath(name))  # through a symbolic link, to the file it names
-    folder = target.parent
+    with _as_output_error(name):
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle = None
     try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=f".{target.name}.",
-                                             suffix=".tmp", delete=False)
-    except OSError as exc:
-        raise OutputError(f"cannot be written: {exc.strerror or exc}", file=name) from None
-    try:
-        with handle:
-            yield handle  # an error raised by the caller's block propagates unchanged
-            try:
-                handle.flush()
-                os.fsync(handle.fileno())
-            except OSError as exc:
-                raise OutputError(f"cannot be written: {exc.strerror or exc}", file=name) from None
-        try:
-            os.chmod(handle.name, _mode_for(target))
-            os.replace(handle.name, target)
-        except OSError as exc:
-            raise OutputError(f"cannot be written: {exc.strerror or exc}", file=name) from None
-        _sync_folder(folder)
+        handle = open(fd, "w", encoding="utf-8")
+        yield GuardedStream(handle, name)
+        with _as_output_error(name):
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            os.chmod(temporary, _mode_for(target))
+            os.replace(temporary, target)
+        _sync_folder(target.parent)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        if handle is not None:
+            _close_quietly(handle)
+        Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def _write_in_place(name: str) -> Iterator[IO[str]]:
+def _existing(name: str) -> os.stat_result | None:
+    """What ``name`` is now (through symbolic links), or None when nothing is there yet."""
     try:
-        handle = open(name, "w", encoding="utf-8")
+        return os.stat(name)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         raise OutputError(f"cannot be written: {exc.strerror or exc}", file=name) from None
-    with handle:
-        yield handle
+
+
+def _close_quietly(handle: IO[str]) -> None:
+    """Close a stream that is being abandoned: its unwritten rest cannot matter any more,
+    and the error that made us abandon it (a full disk, say) would only be raised again."""
+    try:
+        handle.close()
+    except OSError:
+        pass
+
+
+def _write_in_place(name: str) -> Iterator[GuardedStream]:
+    with _as_output_error(name):
+        handle = open(name, "w", encoding="utf-8")
+    try:
+        yield GuardedStream(handle, name)
+    except BaseException:
+        _close_quietly(handle)
+        raise
+    with _as_output_error(name):
+        handle.close()
+
+
+@contextmanager
+def standard_output() -> Iterator[GuardedStream]:
+    """Standard output as a guarded stream, for output that would otherwise go to a file.
+
+    When it cannot be written (``> report.md`` on a full disk), its file descriptor is
+    pointed at the null device, so that the text still buffered is not written again
+    at exit, which would end the run with Python's "Exception ignored" message.
+    """
+    try:
+        yield GuardedStream(sys.stdout, "standard output")
+    except OutputError:
+        _discard_standard_output()
+        raise
+
+
+def _discard_standard_output() -> None:
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's captured output): nothing is written at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 def write_atomically(path: str | os.PathLike, text: str) -> None:

@@ -3,18 +3,27 @@
 Files are evaluated in input order and results come back in that order even with
 ``--jobs``, so output is byte-identical whatever the parallelism. Each worker process
 compiles the knowledge base once. A bad file yields its problems and the batch goes on.
+
+A folder contributes the scenario files in it and nothing outside it: a symbolic link
+out of the folder is skipped with a warning and never read, so pointing the tool at a
+shared folder cannot make it read (and quote in a report) a file elsewhere. A run also
+refuses an --output that is one of its inputs and says which advice tripped --fail-on.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+import click
+
 from ..errors import IpsExpertError, Problem
+from ..safe_text import one_line
 
 if TYPE_CHECKING:
     from ..report.expert import Expert
@@ -46,7 +55,7 @@ class Result:
     path: str
     report: "Report | None" = None
     text: str | None = None  # the rendered report, for formats that render one report on its own
-    found: bool = False  # advice at or above the delivery's fail_on
+    tripped: list[str] = field(default_factory=list)  # advice at or above the delivery's fail_on, one line each
     problems: list[Problem] | None = None
     trace: list[str] | None = None
     error: IpsExpertError | None = None  # kept in-process, so --debug can show where it was raised
@@ -57,18 +66,90 @@ def collect(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
     files: list[str] = []
     problems: list[Problem] = []
     for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            found = sorted(str(child) for child in path.iterdir()
-                           if child.is_file() and child.suffix.lower() in SCENARIO_SUFFIXES)
-            if not found:
-                problems.append(Problem("is a folder with no scenario files (*.yaml, *.yml, *.json)", name))
-            files.extend(found)
-        elif path.exists():
-            files.append(name)
-        else:
+        try:
+            is_folder = stat.S_ISDIR(os.stat(name).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
             problems.append(Problem("no such file or folder", name))
+            continue
+        except OSError as exc:
+            problems.append(Problem(f"cannot be read: {exc.strerror or exc}", name))
+            continue
+        if not is_folder:
+            files.append(name)
+            continue
+        found, trouble = _scan(name)
+        if not found and not trouble:
+            trouble = [Problem("is a folder with no scenario files (*.yaml, *.yml, *.json)", name)]
+        files.extend(found)
+        problems.extend(trouble)
     return files, problems
+
+
+def _scan(folder: str) -> tuple[list[str], list[Problem]]:
+    """The scenario files in ``folder``, sorted, and the entries that cannot be read.
+
+    A link out of the folder is skipped with a warning, before anything is read
+    through it; a link to nothing is a problem, not a silent gap in the batch.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries if Path(entry.name).suffix.lower() in SCENARIO_SUFFIXES)
+    except OSError as exc:
+        return [], [Problem(f"cannot be read: {exc.strerror or exc}", folder)]
+    inside = os.path.realpath(folder)
+    files: list[str] = []
+    problems: list[Problem] = []
+    for path in (str(Path(folder) / name) for name in names):
+        if not _within(os.path.realpath(path), inside):
+            click.echo(f"warning: {one_line(path)}: skipped: a symbolic link to a file outside "
+                       f"{one_line(folder)}", err=True)
+            continue
+        try:
+            if stat.S_ISREG(os.stat(path).st_mode):  # not a subfolder, a pipe or a device
+                files.append(path)
+        except FileNotFoundError:
+            problems.append(Problem("is a symbolic link to a missing file" if os.path.islink(path)
+                                    else "no such file (removed while the folder was read)", path))
+        except OSError as exc:
+            problems.append(Problem(f"cannot be read: {exc.strerror or exc}", path))
+    return files, problems
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def refuse_output_among_inputs(output: str, files: list[str]) -> None:
+    """Refuse to write the output over one of the run's own inputs, which it would destroy.
+
+    Paths are compared once resolved (through symbolic links, ``..`` and other
+    spellings) and by device and inode, which also catches a hard link.
+    """
+    target = os.path.realpath(output)
+    try:
+        identity = _identity(os.stat(output))
+    except OSError:
+        identity = None  # nothing there yet (or unreadable): only the path can match
+    for name in files:
+        try:
+            same = identity is not None and _identity(os.stat(name)) == identity
+        except OSError:
+            same = False
+        if same or os.path.realpath(name) == target:
+            raise IpsExpertError(f"is also an input of this run ({one_line(name)}): choose another --output; "
+                                 "nothing was written", file=output)
+
+
+def _identity(found: os.stat_result) -> tuple[int, int]:
+    return found.st_dev, found.st_ino
+
+
+def report_tripped(fail_on: str | None, tripped: list[str]) -> None:
+    """Say on stderr what made --fail-on fail the run, so a CI log shows which project and advice."""
+    if tripped:
+        click.echo(f"--fail-on {fail_on}: {len(tripped)} advice at or above {fail_on}:", err=True)
+        for line in tripped:
+            click.echo(line, err=True)
 
 
 _worker_expert = None
@@ -76,13 +157,23 @@ _worker_delivery: Delivery | None = None
 
 
 def _init_worker(kb_path: str | None, delivery: Delivery) -> None:
-    """Load and compile the knowledge base once per worker, and ignore Ctrl-C.
+    """Load and compile the knowledge base once per worker; leave stopping to the parent.
 
-    A terminal sends SIGINT to the whole process group: workers that took it too would
-    each print a traceback and could leave the pool hanging.
+    A terminal sends Ctrl-C (SIGINT) and its hang-up (SIGHUP) to the whole process
+    group, as ``kill -- -PGID`` does SIGTERM. A worker that dies or unwinds while it
+    reads a task or writes a result leaves the pool's queue locked or its pipe half
+    written, and the parent's clean stop then waits forever. So each worker leaves the
+    parent's process group: such signals reach the parent alone, which ends the pool
+    in order (with SIGTERM, at their default again). SIGINT stays ignored where a
+    worker cannot leave the group (no ``setpgrp``).
     """
     global _worker_expert, _worker_delivery
+    from .console import STOP_SIGNALS
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in STOP_SIGNALS:  # forked with the parent's handler, which would raise in the worker
+        signal.signal(signum, signal.SIG_DFL)
     from ..report.expert import Expert
     from ..knowledge.loading import load_knowledge_base
     _worker_expert = Expert(load_knowledge_base(kb_path))
@@ -113,9 +204,23 @@ def evaluate_file(expert: "Expert", path: str, delivery: Delivery, trace: bool =
         return Result(path, problems=exc.problems, error=exc)
     from ..render.output import standalone_renderer
     render = standalone_renderer(delivery.fmt, delivery.view, delivery.explain)
-    found = bool(delivery.fail_on and report.at_or_above(delivery.fail_on, delivery.today or date.today()))
     return Result(path, report=None if render else report, text=render(report) if render else None,
-                  found=found, trace=trace_lines(run) if trace else None)
+                  tripped=tripped_lines(report, delivery), trace=trace_lines(run) if trace else None)
+
+
+def tripped_lines(report: "Report", delivery: Delivery) -> list[str]:
+    """``ID severity: title`` for each advice at or above --fail-on, an acceptance that ran out marked.
+
+    Worked out where the report is made (maybe a worker), since the parent may only get
+    the report's text.
+    """
+    if not delivery.fail_on:
+        return []
+    lines = []
+    for advice in report.at_or_above(delivery.fail_on, delivery.today or date.today()):
+        expired = f" [accepted until {advice.accepted.until}, expired]" if advice.accepted else ""
+        lines.append(f"{advice.id} {advice.severity}: {one_line(advice.title)}{expired}")
+    return lines
 
 
 def evaluate_files(files: list[str], expert: "Expert", delivery: Delivery, jobs: int = 1,

@@ -3,15 +3,18 @@
 Heavy modules (experta, pydantic models) are imported inside the commands that need
 them, so ``ipsexpert --help`` and ``--version`` start at the speed of click alone.
 User errors print as ``file:line: field: message`` and exit 2; ``--debug`` shows the
-traceback instead. Exit 1 means the check found something (``--fail-on``).
+traceback instead. Exit 1 means the check found something (``--fail-on``). SIGTERM and
+SIGHUP stop a command as cleanly as Ctrl-C does (``console.stop_signals``): a file being
+written is left as it was, and the exit code is the shell's for the signal (130, 143, 129).
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import date
 from typing import Iterator
 
@@ -20,7 +23,8 @@ import click
 from .. import __version__
 
 SEVERITY_CHOICES = ("low", "medium", "high", "critical")
-EXIT_FOUND, EXIT_USER_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
+EXIT_FOUND, EXIT_USER_ERROR, EXIT_BROKEN_PIPE = 1, 2, 141
+STOP_WORDS = {"SIGINT": "interrupted", "SIGTERM": "terminated (SIGTERM)", "SIGHUP": "hung up (SIGHUP)"}
 
 
 class _Context:
@@ -34,8 +38,10 @@ def report_problems(problems) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn user errors into a clear message and exit 2, and Ctrl-C into exit 130."""
+    """Turn user errors into a clear message and exit 2; Ctrl-C, and SIGTERM or SIGHUP
+    inside ``console.stop_signals``, into a word and the shell's code for the signal."""
     from ..errors import IpsExpertError
+    from .console import exit_code
     try:
         yield
     except IpsExpertError as exc:
@@ -43,11 +49,12 @@ def user_errors() -> Iterator[None]:
             raise
         report_problems(exc.problems)
         sys.exit(EXIT_USER_ERROR)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # console.Stopped for SIGTERM and SIGHUP
         if _Context.debug:
             raise
-        click.echo("interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        code = exit_code(exc)
+        click.echo(STOP_WORDS[signal.Signals(code - 128).name], err=True)
+        sys.exit(code)
     except BrokenPipeError:
         # The reader (`| head`) has gone: stop quietly, with the shell's SIGPIPE code, which
         # cannot be mistaken for --fail-on's 1; nothing more can be written to stdout.
@@ -82,7 +89,7 @@ def main(debug: bool) -> None:
 
     Exit codes: 0 done; 1 advice at or above --fail-on (evaluate) or findings (kb check);
     2 a user error (bad file, bad option); 130 interrupted; 141 the reader of the output
-    went away (e.g. `| head`).
+    went away (e.g. `| head`); 143 and 129 stopped by SIGTERM and SIGHUP (output kept as it was).
     """
     _Context.debug = debug
 
@@ -90,7 +97,8 @@ def main(debug: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="FILE|FOLDER...")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json", "html"]), default="table",
-              show_default=True, help="Output format. json prints one array with a report per scenario; "
+              show_default=True, help="Output format. json prints one array with a report per scenario "
+                                      "(ended, if some files failed, by one {\"errors\": [...]} object); "
                                       "html one self-contained page.")
 @click.option("--view", type=click.Choice(["report", "roadmap", "matrix"]), default="report", show_default=True,
               help="report: advice by rank; roadmap: advice by timing (overdue, now, next) and construct; "
@@ -102,7 +110,8 @@ def main(debug: bool) -> None:
               help="The date --fail-on checks accepted risks against (default: today); fixes runs in CI.")
 @click.option("--trace", is_flag=True, help="Print the rules as they fire, per scenario, on stderr.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the output to this file (atomically) instead of standard output.")
+              help="Write the output to this file (atomically) instead of standard output; "
+                   "an existing file is replaced only if some scenario was evaluated.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes; 0 means one per core. Output is identical for any value.")
 @kb_option
@@ -110,14 +119,21 @@ def evaluate(paths, fmt, view, explain, fail_on, today, trace, output, jobs, kb_
     """Evaluate scenario files and print a report for each.
 
     FILE is a scenario in YAML or JSON; a FOLDER contributes every *.yaml, *.yml and
-    *.json file in it, sorted by name. Bad files are reported on stderr and the rest
-    are still evaluated (exit 2 at the end).
+    *.json file in it, sorted by name (a link out of the folder is skipped). Bad files
+    are reported on stderr and at the end of the output, and the rest are still
+    evaluated (exit 2 at the end). --output is replaced only by a run that evaluated
+    something, and never when it is one of the inputs. With --fail-on, stderr names
+    each advice that tripped it.
     """
-    with user_errors():
-        from .batch import Delivery, collect, evaluate_files
+    from .console import stop_signals
+    with user_errors(), stop_signals():
+        from .batch import Delivery, collect, evaluate_files, refuse_output_among_inputs, report_tripped
+        from ..errors import IpsExpertError
+        from ..files import atomic_writer, standard_output
         from ..report.expert import Expert
         from ..knowledge.loading import load_knowledge_base
-        from ..render.output import check_combination
+        from ..render.output import check_combination, make_writer
+        from ..safe_text import one_line
 
         check_combination(fmt, view)
         # Each scenario allocates tens of thousands of short-lived objects (tokens, steps,
@@ -129,13 +145,14 @@ def evaluate(paths, fmt, view, explain, fail_on, today, trace, output, jobs, kb_
         today = today.date() if today else date.today()
         files, problems = collect(paths)
         report_problems(problems)
-        found = False
-        from ..files import atomic_writer
-        from ..render.output import make_writer
-        with (atomic_writer(output) if output else nullcontext(sys.stdout)) as stream:
+        if output:
+            refuse_output_among_inputs(output, files)
+        tripped: list[str] = []
+        with (atomic_writer(output) if output else standard_output()) as stream:
             writer = make_writer(fmt, view, explain, stream)
             delivery = Delivery(fmt, view, explain, fail_on, today)
             results = evaluate_files(files, expert, delivery, jobs, trace)
+            evaluated = 0
             for result in _progress(results, len(files), fmt, output):
                 if result.problems:
                     if _Context.debug and result.error is not None:
@@ -144,18 +161,22 @@ def evaluate(paths, fmt, view, explain, fail_on, today, trace, output, jobs, kb_
                     problems.extend(result.problems)
                     continue
                 if result.trace is not None:
-                    click.echo(f"== trace: {result.path}", err=True)
+                    click.echo(f"== trace: {one_line(result.path)}", err=True)
                     for line in result.trace:
                         click.echo(line, err=True)
                 if result.text is not None:
                     writer.write_text(result.text)
                 else:
                     writer.write(result.report)
-                found = found or result.found
-            writer.close()
+                evaluated += 1
+                tripped += [f"{one_line(result.path)}: {line}" for line in result.tripped]
+            if output and not evaluated:  # an output with no report would replace a good one with nothing
+                raise IpsExpertError("left as it was: no scenario could be evaluated", file=output)
+            writer.close(problems)
+        report_tripped(fail_on, tripped)
         if problems:
             sys.exit(EXIT_USER_ERROR)
-        if found:
+        if tripped:
             sys.exit(EXIT_FOUND)
 
 
@@ -266,13 +287,17 @@ def kb_test(paths, kb_path) -> None:
 
 @main.command()
 @click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="Save the answers to FILE as they are given (replacing FILE if it exists) "
+              help="Save the answers to FILE as they are given. An existing FILE is replaced (at the first "
+                   "answer, its content kept in FILE.bak) only if it holds a consultation "
+                   "(description: Consultation) or with --force "
                    "[default: ipsexpert-consultation.yaml, never replaced].")
 @click.option("--resume", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Continue the consultation saved in FILE (any scenario file will do); "
-                   "answers go back into FILE unless --save names another.")
+                   "answers go back into FILE, its comments and layout kept, unless --save names another.")
+@click.option("--force", is_flag=True,
+              help="Let --save replace a FILE that does not hold a consultation (kept in FILE.bak).")
 @kb_option
-def consult(save, resume, kb_path) -> None:
+def consult(save, resume, force, kb_path) -> None:
     """A question-and-answer consultation that asks only what can still matter.
 
     One question at a time, and only while its answer can still change a
@@ -280,7 +305,8 @@ def consult(save, resume, kb_path) -> None:
     At every question you may also type: unknown (or ?), why (which recommendations
     depend on it), help, back, change FACT_ID (reopen an earlier answer), quit.
     Answers are saved after each one as a scenario file that `ipsexpert evaluate`
-    reads. Standard input may be a script: answers are read one per line.
+    reads; nothing is written before the first. Standard input may be a script:
+    answers are read one per line. One consultation at a time per file.
 
     \b
     Examples:
@@ -290,11 +316,13 @@ def consult(save, resume, kb_path) -> None:
       ipsexpert consult --save scripted.yaml < answers.txt    one answer a line
 
     Exit codes: 0 finished, stopped with quit or at the end of input; 2 a user error
-    (an existing default file, a bad file to resume); 130 interrupted (answers kept).
+    (an existing default file, a file that is not a consultation's without --force, a
+    file in use by another consultation, a bad file to resume); 130 interrupted with
+    Ctrl-C, 143 terminated (SIGTERM), 129 hung up (SIGHUP), answers kept in each case.
     """
     with user_errors():
         from .consult import run_consultation
-        sys.exit(run_consultation(save=save, resume=resume, kb_path=kb_path))
+        sys.exit(run_consultation(save=save, resume=resume, kb_path=kb_path, force=force))
 # --- end of consult ---------------------------------------------------------------------
 
 
@@ -371,7 +399,8 @@ def schema(output, kb_path) -> None:
     Save it and point your editor at it, for example with a first line in a scenario:
       # yaml-language-server: $schema=ipsexpert-scenario.schema.json
     """
-    with user_errors():
+    from .console import stop_signals
+    with user_errors(), stop_signals():
         import json
 
         from ..files import write_atomically

@@ -6,15 +6,20 @@ whatever the batch size; the matrix, which compares scenarios, keeps one short r
 per scenario (its name, file and a symbol per recommendation: a few hundred bytes)
 and renders the table when the batch is closed, since column widths and the
 per-recommendation totals need every row.
+
+When some files of the batch could not be evaluated, ``close`` is given their problems
+and the document ends with a section naming them (``failures``): the document, not
+only the terminal, says that a project is missing from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import IO, TYPE_CHECKING, Callable, Protocol
+from typing import IO, TYPE_CHECKING, Callable, Protocol, Sequence
 
-from ..errors import IpsExpertError
+from . import failures as failed
+from ..errors import IpsExpertError, Problem
 from ..report.models import Report
 
 if TYPE_CHECKING:
@@ -44,7 +49,8 @@ class Writer(Protocol):
     def write_text(self, text: str) -> None:
         """A report already rendered by ``standalone_renderer`` for this format and view."""
 
-    def close(self) -> None: ...
+    def close(self, failures: Sequence[Problem] = ()) -> None:
+        """End the document, with a section on the files that failed if there were any."""
 
 
 def check_combination(fmt: str, view: str) -> None:
@@ -63,6 +69,7 @@ class Layout:
     """How a format frames rendered reports: what comes first, between and last."""
 
     render: Callable[[Report, int], str]  # a report and its 1-based position in the batch
+    failures: Callable[[Sequence[Problem]], str]  # the section on files that failed, after the reports
     head: str = ""
     separator: str = ""
     tail: Callable[[int], str] = _no_tail  # given how many reports were written
@@ -72,22 +79,29 @@ class StreamWriter:
     """Writes each report as soon as it arrives; the head goes out with the first one."""
 
     def __init__(self, document: Layout, stream: IO[str]) -> None:
-        self.document, self.stream, self.count = document, stream, 0
+        self.document, self.stream, self.count, self.started = document, stream, 0, False
 
     def write(self, report: Report) -> None:
         self.write_text(self.document.render(report, self.count + 1))
 
     def write_text(self, text: str) -> None:
         """Write a report already rendered (by ``standalone_renderer``, maybe in a worker)."""
-        self.stream.write(self.document.separator if self.count else self.document.head)
+        self._part(text)
         self.count += 1
-        self.stream.write(text)
-        self.stream.flush()
 
-    def close(self) -> None:
-        if self.count == 0:
+    def close(self, failures: Sequence[Problem] = ()) -> None:
+        if failures:
+            self._part(self.document.failures(failures))
+        elif not self.started:
             self.stream.write(self.document.head)
         self.stream.write(self.document.tail(self.count))
+
+    def _part(self, text: str) -> None:
+        """A report or the failures section, after the head or a separator."""
+        self.stream.write(self.document.separator if self.started else self.document.head)
+        self.started = True
+        self.stream.write(text)
+        self.stream.flush()
 
 
 @dataclass
@@ -109,19 +123,34 @@ class MatrixWriter:
     def write_text(self, text: str) -> None:
         raise TypeError("the matrix is built from reports: standalone_renderer has no rendering for it")
 
-    def close(self) -> None:
-        from . import html, matrix
+    def close(self, failures: Sequence[Problem] = ()) -> None:
         if self.fmt == "html":
-            title, intro = HTML_PAGES["matrix"]
-            body = html.matrix_body(self.columns, self.rows, self.titles) if self.rows else ""
-            self.stream.write(html.page_head(title, intro) + body + html.page_tail(len(self.rows)))
-        elif self.rows:
-            render = matrix.matrix_table if self.fmt == "table" else matrix.matrix_markdown
-            self.stream.write(render(self.columns, self.rows))
+            self.stream.write(self._page(failures))
+            return
+        from . import matrix
+        table = self.fmt == "table"
+        parts = []
+        if self.rows:
+            parts.append((matrix.matrix_table if table else matrix.matrix_markdown)(self.columns, self.rows))
+        if failures:
+            parts.append((failed.as_table if table else failed.as_markdown)(failures))
+        self.stream.write("\n".join(parts))
+
+    def _page(self, failures: Sequence[Problem]) -> str:
+        from . import html
+        title, intro = HTML_PAGES["matrix"]
+        body = html.matrix_body(self.columns, self.rows, self.titles) if self.rows else ""
+        section = failed.as_html(failures) if failures else ""
+        return html.page_head(title, intro) + body + section + html.page_tail(len(self.rows))
 
 
 def _json_tail(count: int) -> str:
-    return "\n]\n" if count else "]\n"
+    """The array's end, whatever came before: the head alone, reports, the errors object."""
+    return "\n]\n"
+
+
+def _json_failures(problems: Sequence[Problem]) -> str:
+    return "\n" + failed.as_json(problems)
 
 
 def _document(fmt: str, view: str, explain: bool) -> Layout:
@@ -131,19 +160,19 @@ def _document(fmt: str, view: str, explain: bool) -> Layout:
     table or HTML code, which is part of a cold start.
     """
     if fmt == "json":
-        return Layout(lambda r, i: "\n" + r.model_dump_json(indent=2), "[", ",", _json_tail)
+        return Layout(lambda r, i: "\n" + r.model_dump_json(indent=2), _json_failures, "[", ",", _json_tail)
     if fmt == "html":
         from . import html
         section = html.roadmap_section if view == "roadmap" else html.report_section
-        return Layout(section, html.page_head(*HTML_PAGES[view]), tail=html.page_tail)
+        return Layout(section, failed.as_html, html.page_head(*HTML_PAGES[view]), tail=html.page_tail)
     from . import text
     if view == "roadmap":
         if fmt == "table":
-            return Layout(lambda r, i: text.roadmap_table(r), separator="\n")
-        return Layout(lambda r, i: text.roadmap_markdown(r), separator="\n---\n\n")
+            return Layout(lambda r, i: text.roadmap_table(r), failed.as_table, separator="\n")
+        return Layout(lambda r, i: text.roadmap_markdown(r), failed.as_markdown, separator="\n---\n\n")
     if fmt == "table":
-        return Layout(lambda r, i: text.table(r, explain), separator="\n")
-    return Layout(lambda r, i: text.markdown(r), separator="\n---\n\n")
+        return Layout(lambda r, i: text.table(r, explain), failed.as_table, separator="\n")
+    return Layout(lambda r, i: text.markdown(r), failed.as_markdown, separator="\n---\n\n")
 
 
 @lru_cache(maxsize=None)
