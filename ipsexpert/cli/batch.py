@@ -199,7 +199,7 @@ def evaluate_file(expert: "Expert", path: str, delivery: Delivery, trace: bool =
     try:
         scenario = expert.scenario(path)
         run = expert.run(scenario.answers)
-        report = expert.report(scenario, run)
+        report = expert.report(scenario, run, delivery.today)
     except IpsExpertError as exc:
         return Result(path, problems=exc.problems, error=exc)
     from ..render.output import standalone_renderer

@@ -107,7 +107,8 @@ def main(debug: bool) -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None,
               help="Exit 1 when any scenario gets advice of this severity or higher (for CI).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="The date --fail-on checks accepted risks against (default: today); fixes runs in CI.")
+              help="The date accepted risks' `until` is compared with (default: today): an expired acceptance "
+                   "is shown as expired and counts for --fail-on again. Fixes runs in CI.")
 @click.option("--trace", is_flag=True, help="Print the rules as they fire, per scenario, on stderr.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the output to this file (atomically) instead of standard output; "

@@ -139,3 +139,10 @@ def test_the_roadmap_lists_the_open_questions(fmt):
     out = run("evaluate", str(SCENARIOS / "digisos-norway.yaml"), "--view", "roadmap", "--format", fmt).output
     assert "Open questions" in out and "legal_basis_for_data_exchange" in out
     assert "still open" in out
+
+
+def test_today_decides_which_acceptances_have_expired():
+    before = json.loads(run("evaluate", str(ESCAPES), "--format", "json", "--today", "2019-12-31").output)[0]
+    after = json.loads(run("evaluate", str(ESCAPES), "--format", "json", "--today", "2020-01-02").output)[0]
+    accepted = [next(a for a in report["advice"] if a["id"] == "R01")["accepted"] for report in (before, after)]
+    assert [item["expired"] for item in accepted] == [False, True]
