@@ -11,60 +11,14 @@ written is left as it was, and the exit code is the shell's for the signal (130,
 from __future__ import annotations
 
 import gc
-import os
-import signal
 import sys
-from contextlib import contextmanager
 from datetime import date
-from typing import Iterator
 
 import click
 
 from .. import __version__
 
-SEVERITY_CHOICES = ("low", "medium", "high", "critical")
-EXIT_FOUND, EXIT_USER_ERROR, EXIT_BROKEN_PIPE = 1, 2, 141
-STOP_WORDS = {"SIGINT": "interrupted", "SIGTERM": "terminated (SIGTERM)", "SIGHUP": "hung up (SIGHUP)"}
-
-
-class _Context:
-    debug = False
-
-
-def report_problems(problems) -> None:
-    for problem in problems:
-        click.echo(f"error: {problem}", err=True)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn user errors into a clear message and exit 2; Ctrl-C, and SIGTERM or SIGHUP
-    inside ``console.stop_signals``, into a word and the shell's code for the signal."""
-    from ..errors import IpsExpertError
-    from .console import exit_code
-    try:
-        yield
-    except IpsExpertError as exc:
-        if _Context.debug:
-            raise
-        report_problems(exc.problems)
-        sys.exit(EXIT_USER_ERROR)
-    except KeyboardInterrupt as exc:  # console.Stopped for SIGTERM and SIGHUP
-        if _Context.debug:
-            raise
-        code = exit_code(exc)
-        click.echo(STOP_WORDS[signal.Signals(code - 128).name], err=True)
-        sys.exit(code)
-    except BrokenPipeError:
-        # The reader (`| head`) has gone: stop quietly, with the shell's SIGPIPE code, which
-        # cannot be mistaken for --fail-on's 1; nothing more can be written to stdout.
-        sys.stdout = open(os.devnull, "w")
-        sys.exit(EXIT_BROKEN_PIPE)
-
-
-kb_option = click.option(
-    "--kb", "kb_path", type=click.Path(file_okay=False), default=None, metavar="FOLDER",
-    help="Use the knowledge base in FOLDER (holding rules/ and facts/) instead of the shipped one.")
+from .common import EXIT_FOUND, EXIT_USER_ERROR, SEVERITY_CHOICES, _Context, kb_option, report_problems, user_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -193,99 +147,6 @@ def _bar(results, total: int):
         yield from bar
 
 
-@main.group()
-def kb() -> None:
-    """Read and verify the knowledge base: list, show, check, test."""
-
-
-@kb.command("list")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@kb_option
-def kb_list(fmt, kb_path) -> None:
-    """Every recommendation with its id, title, construct, phases and severity."""
-    with user_errors():
-        from ..render.kb import list_recommendations
-        from ..knowledge.loading import load_knowledge_base
-        click.echo(list_recommendations(load_knowledge_base(kb_path), fmt))
-
-
-@kb.command("show")
-@click.argument("item_id", metavar="ID")
-@kb_option
-def kb_show(item_id, kb_path) -> None:
-    """A page for one recommendation (e.g. R07) or fact (e.g. legal_barriers)."""
-    with user_errors():
-        from ..knowledge.pages import show
-        from ..knowledge.loading import load_knowledge_base
-        click.echo(show(load_knowledge_base(kb_path), item_id))
-
-
-@kb.command("check")
-@click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
-def kb_check(path) -> None:
-    """Verify a knowledge base (the shipped one, or FOLDER holding rules/ and facts/).
-
-    Reports unknown facts or values, facts nothing reads, ask_if conditions that could
-    hide a question that matters, recommendations that can never be advised or are
-    advised on every profile, redundant conditions, derivation cycles, missing or
-    failing examples. Exit 0 clean, 1 findings, 2 unreadable.
-    """
-    with user_errors():
-        from ..errors import KnowledgeBaseError
-        from ..knowledge.check import check
-        from ..knowledge.loading import load_knowledge_base
-        try:
-            kb = load_knowledge_base(path)
-        except KnowledgeBaseError as exc:
-            if exc.unreadable:
-                raise
-            for problem in exc.problems:
-                click.echo(str(problem))
-            click.echo(f"{len(exc.problems)} finding(s); the knowledge base cannot be used until they are fixed")
-            sys.exit(EXIT_FOUND)
-        findings = check(kb)
-        for finding in findings:
-            click.echo(str(finding))
-        click.echo(f"{len(findings)} finding(s) in {kb.path}" if findings
-                   else f"ok: {len(kb.recommendations)} recommendations, {len(kb.facts)} facts, "
-                        f"{len(kb.derived)} derived facts in {kb.path}")
-        if findings:
-            sys.exit(EXIT_FOUND)
-
-
-@kb.command("test")
-@click.argument("paths", nargs=-1, metavar="[SCENARIO|FOLDER]...")
-@kb_option
-def kb_test(paths, kb_path) -> None:
-    """Run every rule's examples, and the `expect` block of each scenario given, through the engine.
-
-    Each failure is one line, FILE:LINE: ID: expected ..., got ... — as a linter reports.
-    Exit 0 when all pass, 1 on any failure, 2 when a file cannot be read.
-
-    \b
-    Examples:
-      ipsexpert kb test                          the shipped rules' examples
-      ipsexpert kb test --kb my-kb scenarios/    an edited knowledge base and its scenarios
-    """
-    with user_errors():
-        from ..analysis.kbtest import kb_test as run_tests
-        from ..errors import IpsExpertError
-        from ..knowledge.loading import load_knowledge_base
-        from ..report.expert import Expert
-        from .batch import collect
-        files, problems = collect(paths)
-        if problems:
-            raise IpsExpertError(problems=problems)
-        checked = run_tests(Expert(load_knowledge_base(kb_path)), files)
-        for failure in checked.failures:
-            click.echo(str(failure))
-        counted = f"{checked.examples} examples and {checked.expectations} scenario expectations"
-        if checked.failures:
-            click.echo(f"{len(checked.failures)} failure(s) in {counted}")
-            sys.exit(EXIT_FOUND)
-        click.echo(f"ok: {counted} hold")
-
-
 @main.command()
 @click.option("--save", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Save the answers to FILE as they are given. An existing FILE is replaced (at the first "
@@ -328,68 +189,6 @@ def consult(save, resume, force, kb_path) -> None:
 
 
 @main.command()
-@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
-@click.option("--max-changes", type=click.IntRange(1, 2), default=2, show_default=True,
-              help="1: single answer changes only; 2: also pairs of changes that work together.")
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
-              help="List at most this many changes (0 lists all).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True)
-@kb_option
-def whatif(path, max_changes, top, fmt, kb_path) -> None:
-    """The fewest answer changes that would remove the most severe advice.
-
-    Tries changing each answer the project can act on (facts marked actionable in the
-    catalogue, never the context) to every other answer, then pairs of changes that
-    work together, re-running the rules for each. Changes rank by the most severe
-    advice they remove, then by how far they lower the total priority score, then by
-    fewer changes. Each shows the advice it removes, adds or re-grades. For questions
-    still unanswered, it shows what each possible answer would add or settle.
-
-    \b
-    Examples:
-      ipsexpert whatif my-project.yaml
-      ipsexpert whatif my-project.yaml --max-changes 1 --top 3
-      ipsexpert whatif my-project.yaml --format json > whatif.json
-    """
-    with user_errors():
-        from ..analysis.whatif import what_if
-        from ..knowledge.loading import load_knowledge_base
-        from ..render.whatif import render
-        from ..report.expert import Expert
-        expert = Expert(load_knowledge_base(kb_path))
-        click.echo(render(what_if(expert, path, max_changes=max_changes, top=top), fmt), nl=False)
-
-
-@main.command()
-@click.argument("old", metavar="OLD", type=click.Path(dir_okay=False))
-@click.argument("new", metavar="NEW", type=click.Path(dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True, help="Output format; json keys are described in ipsexpert/analysis/diff.py.")
-@kb_option
-def diff(old, new, fmt, kb_path) -> None:
-    """Compare two assessments of a project: answers, advice, outcomes.
-
-    OLD and NEW are each a scenario file (evaluated now) or a saved
-    `ipsexpert evaluate --format json` output holding one report. Shows the answers
-    added, removed and changed; the advice resolved, new, left undetermined or changed
-    in severity, rank or score; and the outcome counts before and after. Warns when
-    the two were made with different knowledge bases, naming the recommendations whose
-    rules a revision changed in between. Exit 0 whatever the differences.
-
-    \b
-    Examples:
-      ipsexpert diff last-year.yaml my-project.yaml
-      ipsexpert evaluate my-project.yaml --format json --output 2024.json
-      ipsexpert diff 2024.json my-project.yaml --format markdown
-    """
-    with user_errors():
-        from ..analysis.diff import Assessments
-        from ..render.diff import render
-        click.echo(render(Assessments(kb_path).diff(old, new), fmt), nl=False)
-
-
-@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the schema to this file instead of standard output.")
 @kb_option
@@ -412,3 +211,10 @@ def schema(output, kb_path) -> None:
             write_atomically(output, text)
         else:
             click.echo(text, nl=False)
+
+
+from .assessments import diff, merge, whatif  # noqa: E402  (registered on the group defined above)
+from .kb_commands import kb  # noqa: E402
+
+for _command in (kb, whatif, diff, merge):
+    main.add_command(_command)
