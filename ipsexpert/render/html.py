@@ -162,7 +162,9 @@ def report_section(report: Report, index: int) -> str:
              construct_chart(report)]
     parts.append(_advice(report, index) if report.advice
                  else f"<p>{esc(no_advice_words(report))}</p>\n")
-    parts += [_accepted(report.advice), _eif_layers(report), _undetermined(report), _settled(report),
+    from .maturity import html_section
+    parts += [_accepted(report.advice), html_section(report, esc), _eif_layers(report), _undetermined(report),
+              _settled(report),
               _answers(report), "</section>\n"]
     return "".join(parts)
 

@@ -135,7 +135,7 @@ def notes_by_fact(report: Report) -> list[tuple[str, str, str | None]]:
 
 def table(report: Report, explain: bool = False) -> str:
     """A plain-text report: advice by rank, accepted risks, then what is still open."""
-    from . import disagreements  # it reads this module's words
+    from . import disagreements, maturity  # they read this module's words
     lines = [f"== {heading(report)}", *respondents_lines(report), f"Outcomes: {summary(report)}", ""]
     lines += disagreements.table_lines(report)
     if report.advice:
@@ -152,6 +152,7 @@ def table(report: Report, explain: bool = False) -> str:
         rows = [[u.id, u.title, ", ".join(u.deciding_facts) or "(no askable question)"]
                 for u in report.undetermined]
         lines.append(tabulate(rows, headers=["id", "recommendation", "deciding questions"]))
+    lines += maturity.table_lines(report)
     lines.append("")
     return for_terminal(lines)
 
@@ -188,7 +189,7 @@ def _explained(advice: list[Advice]) -> list[str]:
 
 def markdown(report: Report) -> str:
     """A report for a wiki or a pull request."""
-    from . import disagreements  # it reads this module's words
+    from . import disagreements, maturity  # they read this module's words
     out = [f"# {md(report.name)}", "", _md_provenance(report), "", f"**Outcomes:** {summary(report)}.", ""]
     out += disagreements.markdown_lines(report)
     out += _md_advice(report.advice) if report.advice else [f"**{no_advice_words(report)}**"]
@@ -200,6 +201,7 @@ def markdown(report: Report) -> str:
     if report.settled:
         out += ["", "## Not advised", ""]
         out += [f"- **{s.id}** {md(s.title)}: {OUTCOME_WORDS[s.outcome]} — {md(s.reason)}" for s in report.settled]
+    out += maturity.markdown_lines(report)
     out += _md_answers(report)
     out.append("")
     return "\n".join(out)

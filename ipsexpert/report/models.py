@@ -138,6 +138,34 @@ with warnings.catch_warnings():
         effects: list[ClaimEffect]
         notes: dict[str, str] = {}  # respondent -> note
 
+    class ConstructMaturity(BaseModel):
+        """Where one construct stands on the maturity model (``rules/maturity.yaml``).
+
+        ``level`` is the highest level known reached; ``next_status`` says whether the
+        next one is not reached (false) or not yet known (null: ``open_facts`` decide it).
+        """
+
+        construct: str
+        title: str
+        level: int
+        name: str
+        next_level: int | None = None
+        next_name: str | None = None
+        next_status: bool | None = None
+        open_facts: list[str] = []
+        needs: str = ""
+        recommendations: list[str] = []
+
+        @property
+        def words(self) -> str:
+            """"level 2 (Defined for this project); 3 depends on governance_body" and the like."""
+            head = f"level {self.level} ({self.name})"
+            if self.next_level is None:
+                return head + ", the highest"
+            if self.next_status is None:
+                return f"at least {head}; {self.next_level} depends on {', '.join(self.open_facts)}"
+            return head
+
     class KnowledgeBaseInfo(BaseModel):
         name: str
         version: str
@@ -162,6 +190,7 @@ with warnings.catch_warnings():
         knowledge_base: KnowledgeBaseInfo
         respondents: list[str] = []
         disagreements: list[Disagreement] = []
+        maturity: list[ConstructMaturity] = []
         phase: str | None = Field(default=None, exclude=True)
         """The project's phase, read through the fact the knowledge base names for it; the
         answers already carry it, so it is not written out again."""

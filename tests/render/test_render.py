@@ -118,7 +118,8 @@ def test_html_is_one_well_formed_self_contained_page(view):
 def test_html_report_draws_a_picture_per_scenario_and_folds_explanations():
     page = evaluate(SCENARIOS, "--format", "html")
     scenarios = len(list(SCENARIOS.glob("*.yaml")))
-    assert page.count("<svg") == scenarios and page.count('<section class="scenario"') == scenarios
+    assert page.count("<svg") == 2 * scenarios and page.count("<svg class=\"maturity\"") == scenarios
+    assert page.count('<section class="scenario"') == scenarios
     assert "<details><summary>How this was concluded</summary>" in page
     for heading in ("Advice by priority", "EIF layers", "Still open", "Answers"):
         assert f"<h3>{heading}</h3>" in page
