@@ -74,7 +74,19 @@ table.matrix td.o-not_applicable { background: #f1f3f5; color: #868e96; }
 table.matrix th[scope=row] { font-weight: normal; min-width: 14rem; padding: .15rem .4rem; }
 table.matrix thead th { text-align: center; }
 footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); }
+.summary { border: 1px solid var(--line); border-radius: 6px; padding: .2rem 1rem .6rem; margin: .8rem 0 1.2rem; }
+.summary h4 { margin: .8rem 0 .2rem; }
+.summary ol.decisions { margin: .2rem 0; }
+.sev { display: inline-block; min-width: 6.5rem; font-size: .8rem; font-weight: 600; padding: 0 .3rem;
+       border-radius: 3px; border: 1px solid #343a40; }
+.sev-critical { background: #a61e1e; color: #fff; }
+.sev-high { background: #ffd8a8; color: #7a3100; }
+.sev-medium { background: #fff; color: #1f2933; }
+.sev-low { background: #fff; color: #616e7c; border-style: dotted; }
+.id { font-size: .75rem; color: var(--muted); }
+p.source { color: var(--muted); }
 @media print {
+  .summary { break-after: page; border: none; padding: 0; }
   body { max-width: none; padding: 0; font-size: 10pt; }
   section.scenario + section.scenario { break-before: page; }
   article.advice, tr, svg, .accepted { break-inside: avoid; }
@@ -110,7 +122,7 @@ def page_tail(count: int) -> str:
 
 
 def _scenario_header(report: Report, index: int, title: str) -> str:
-    meta = [f"<code>{esc(report.source)}</code>"] if report.source else []
+    meta = []
     if report.respondents:
         meta.append("respondents: " + esc("; ".join(report.respondents)))
     if report.as_of:
@@ -121,6 +133,12 @@ def _scenario_header(report: Report, index: int, title: str) -> str:
     meta.append(f"knowledge base {esc(kb.name)} {esc(kb.version)} ({esc(kb.hash)})")
     return (f'<section class="scenario" id="scenario-{index}">\n<h2>{esc(title)}</h2>\n'
             f'<p class="meta">{" · ".join(meta)}</p>\n')
+
+
+def _source_footer(report: Report) -> str:
+    """The scenario file, at the end: a path matters to whoever keeps the files, not to the reader."""
+    return f'<p class="source"><small>Scenario file: <code>{esc(report.source)}</code></small></p>\n' \
+        if report.source else ""
 
 
 def _disagreements(report: Report) -> str:
@@ -158,13 +176,14 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def report_section(report: Report, index: int) -> str:
     """One scenario: summary, picture by construct, advice, risks, EIF, open questions, answers."""
-    parts = [_scenario_header(report, index, report.name), _disagreements(report), _chips(report),
-             construct_chart(report)]
+    from . import summary
+    parts = [_scenario_header(report, index, report.name), summary.html(report, esc), _disagreements(report),
+             _chips(report), construct_chart(report)]
     parts.append(_advice(report, index) if report.advice
                  else f"<p>{esc(no_advice_words(report))}</p>\n")
     from .maturity import html_section
     parts += [_accepted(report.advice), html_section(report, esc), _eif_layers(report), _undetermined(report),
-              _settled(report),
+              _settled(report), _source_footer(report),
               _answers(report), "</section>\n"]
     return "".join(parts)
 

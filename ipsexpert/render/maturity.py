@@ -50,20 +50,20 @@ def chart(report: Report, esc) -> str:
     """Levels as horizontal bars (four steps), the open next level a dashed outline: readable in greyscale too."""
     if not report.maturity:
         return ""
-    row, label_width, step = 22, 170, 60
+    row, label_width, step = 22, 200, 60
     height = row * len(report.maturity) + 24
     parts = [f'<svg class="maturity" role="img" width="{label_width + 4 * step + 10}" height="{height}" '
              f'aria-label="maturity per construct">']
     for index, item in enumerate(report.maturity):
         y = index * row + 4
-        parts.append(f'<text x="0" y="{y + 14}">{esc(item.title)}</text>'
+        parts.append(f'<text x="0" y="{y + 13}" font-size="13">{esc(item.title)}</text>'
                      f'<rect x="{label_width}" y="{y}" width="{item.level * step}" height="16" fill="#1c7ed6">'
                      f'<title>{esc(item.words)}</title></rect>')
         if item.next_level is not None and item.next_status is None:
             parts.append(f'<rect x="{label_width + item.level * step}" y="{y}" width="{step}" height="16" '
                          f'fill="#e9ecef" stroke="#495057" stroke-dasharray="3"><title>{esc(next_words(item))}</title></rect>')
-        parts.append(f'<text x="{label_width + item.level * step + 4}" y="{y + 13}" fill="#fff" '
-                     f'font-size="11">{item.level}</text>' if item.level else "")
+        parts.append(f'<text x="{label_width + item.level * step - 12}" y="{y + 13}" fill="#fff" '
+                     f'font-size="11">{item.level}</text>')
     for level in range(1, 5):
         x = label_width + level * step
         parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height - 20}" stroke="#adb5bd" stroke-dasharray="2"/>'
@@ -77,6 +77,6 @@ def html_section(report: Report, esc) -> str:
         return ""
     rows = "".join(f"<tr><td>{esc(item.title)}</td><td>{esc(item.words)}</td><td>{esc(next_words(item))}</td></tr>"
                    for item in report.maturity)
-    return (f"<h3>Maturity per construct</h3>\n{chart(report, esc)}\n<p><small>Levels: {esc(SCALE)}; dashed: "
-            f"the next level is not yet known. {esc(NOTE)}</small></p>\n<table><thead><tr><th>construct</th>"
+    return (f"<h3>Maturity per construct</h3>\n<p><small>Levels: {esc(SCALE)} (the chart is in the summary). "
+            f"{esc(NOTE)}</small></p>\n<table><thead><tr><th>construct</th>"
             f"<th>level</th><th>next</th></tr></thead><tbody>{rows}</tbody></table>\n")

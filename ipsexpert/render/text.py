@@ -189,8 +189,9 @@ def _explained(advice: list[Advice]) -> list[str]:
 
 def markdown(report: Report) -> str:
     """A report for a wiki or a pull request."""
-    from . import disagreements, maturity  # they read this module's words
-    out = [f"# {md(report.name)}", "", _md_provenance(report), "", f"**Outcomes:** {summary(report)}.", ""]
+    from . import disagreements, maturity, summary as committee  # they read this module's words
+    out = [f"# {md(report.name)}", "", _md_provenance(report), ""] + committee.markdown_lines(report)
+    out += [f"**Outcomes:** {summary(report)}.", ""]
     out += disagreements.markdown_lines(report)
     out += _md_advice(report.advice) if report.advice else [f"**{no_advice_words(report)}**"]
     out += _md_accepted(report.advice) + _md_eif_layers(report)

@@ -10,6 +10,7 @@ alone (``zlib`` and ``struct``), so the test adds no dependency.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -116,3 +117,41 @@ def test_html_report_renders_in_a_headless_browser(chromium, tmp_path):
     assert ink / len(pixels) > 0.01, f"only {ink} non-white pixels"
     green = sum(count for colour, count in colours.items() if near(colour, SATISFIED_GREEN))
     assert green > 500, "the inline SVG chart's 'satisfied' bars were not painted"
+
+
+def pdf_pages(browser: str, page: Path, tmp_path: Path) -> int:
+    """How many A4 pages the browser prints ``page`` on."""
+    pdf = tmp_path / "print.pdf"
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+               page.as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and pdf.exists(), result.stderr[-2000:]
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+@pytest.mark.parametrize("name", ["illustrative-cross-border-evaluation", "illustrative-national-service-delivery",
+                                  "digisos-norway"])
+def test_the_summary_for_the_committee_prints_on_one_a4_page(chromium, tmp_path, name):
+    """The report's first printed page: page header, scenario header and the summary, nothing cut."""
+    import ipsexpert
+    from ipsexpert.render import html, summary
+    report = ipsexpert.evaluate(SCENARIOS / f"{name}.yaml")
+    first_page = (html.page_head("Integrated public service report", "intro")
+                  .replace("</style>", ".summary { break-after: auto !important; }</style>")
+                  + html._scenario_header(report, 0, report.name) + summary.html(report, html.esc)
+                  + "</section>\n</main>\n</body>\n</html>\n")
+    page = tmp_path / "summary.html"
+    page.write_text(first_page, encoding="utf-8")
+    assert pdf_pages(chromium, page, tmp_path) == 1
+
+
+def test_the_whole_report_starts_its_detail_after_the_summary_page(chromium, tmp_path):
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["evaluate", str(SCENARIOS / "illustrative-cross-border-evaluation.yaml"),
+                                       "--format", "html", "--output", str(page)])
+    assert result.exit_code == 0, result.output
+    text = page.read_text()
+    assert text.index('<div class="summary">') < text.index("Advice by priority")
+    assert pdf_pages(chromium, page, tmp_path) >= 2  # the summary page, then the detail
