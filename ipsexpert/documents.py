@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,18 +84,40 @@ def read_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document
 
 
 def read_bounded(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """A file's bytes, never more than one byte past ``limits.max_bytes`` (so that
-    parse_document can say it is too large without the whole file in memory)."""
+    """A regular file's bytes, never more than one byte past ``limits.max_bytes`` (so that
+    parse_document can say it is too large without the whole file in memory).
+
+    Anything else is refused before it is opened: opening a FIFO blocks until someone
+    writes to it, and a device can give endless bytes or act on being opened. A file
+    swapped for one of those between the check and the open is caught too: the open
+    never blocks (O_NONBLOCK) and the opened file is checked again. Links are followed.
+    """
     name = str(path)
     try:
-        with open(path, "rb") as handle:
+        _check_regular(os.stat(path).st_mode, name)
+        descriptor = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+        with os.fdopen(descriptor, "rb") as handle:
+            _check_regular(os.fstat(descriptor).st_mode, name)
             return handle.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=name) from None
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+
+
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"))
+
+
+def _check_regular(mode: int, name: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise InputError("is a folder, not a file", file=name)
+    kind = next((words for test, words in _KINDS if test(mode)), "a special file")
+    raise InputError(f"is not a regular file ({kind}); only regular files are read", file=name)
 
 
 _OTHER_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),

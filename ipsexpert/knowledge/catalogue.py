@@ -7,16 +7,77 @@ gets the closest real one suggested.
 
 from __future__ import annotations
 
-import warnings
 import difflib
+import keyword
+import re
+import warnings
 from typing import Annotated, Any, Literal as TypingLiteral
 
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SkipValidation, model_validator
+from pydantic_core import PydanticCustomError
 
 
 from .conditions import Condition, FactType
 
 UNKNOWN_WORDS = ("unknown",)
+
+MAX_ID_LENGTH = 64
+"""The longest id of a fact or a rule: ids fill tables, messages and compiled rule names.
+The shipped ones have at most 34 characters."""
+
+MAX_VALUES = 256
+"""The most values an enum fact may have. ``kb check`` enumerates every one, the engine
+tests them one by one and a consultation lists them; the shipped facts have at most 4."""
+
+
+
+def plain_error(message: str) -> PydanticCustomError:
+    """A validation error whose message reaches the editor as written, without a
+    "Value error," in front of it."""
+    return PydanticCustomError("knowledge_base", "{message}", {"message": message})
+
+
+def id_problem(value: str, pattern: str, shape: str) -> str | None:
+    """Why ``value`` cannot be an id, in words, or None when it can.
+
+    Ids become field names of experta facts, which take them as keyword arguments after
+    ``self`` and read ``a__b`` as field ``b`` of field ``a``; they also become the names
+    of compiled rules. So besides ``pattern`` (described by ``shape``), an id must not be
+    ``self``, a Python keyword or hold ``__``, and must be short enough to show.
+    """
+    if len(value) > MAX_ID_LENGTH:
+        return f"an id is at most {MAX_ID_LENGTH} characters; this one has {len(value)}"
+    if not re.fullmatch(pattern, value):
+        return f"an id {shape}; {value!r} does not"
+    if "__" in value:
+        return (f"{value!r} holds a double underscore, which the rule engine reads as a field inside a field; "
+                "use a single _")
+    if value == "self":
+        return "'self' is a name Python and the rule engine use themselves; choose another id"
+    if keyword.iskeyword(value):
+        return f"{value!r} is a word Python reserves; choose another id"
+    return None
+
+
+def safe_id(pattern: str, shape: str) -> AfterValidator:
+    """A model field check for ids (see ``id_problem``), reported in plain words."""
+    def check(value: str) -> str:
+        problem = id_problem(value, pattern, shape)
+        if problem:
+            raise plain_error(problem)
+        return value
+    return AfterValidator(check)
+
+
+FACT_ID_PATTERN = r"[a-z][a-z0-9_]*"
+FACT_ID_SHAPE = "starts with a lowercase letter and holds only lowercase letters, digits and _"
+FactId = Annotated[str, safe_id(FACT_ID_PATTERN, FACT_ID_SHAPE)]
+
+
+def _few_values(values: tuple[str, ...]) -> tuple[str, ...]:
+    if len(values) > MAX_VALUES:
+        raise plain_error(f"an enum fact has at most {MAX_VALUES} values; this one has {len(values)}")
+    return values
 
 
 with warnings.catch_warnings():
@@ -29,10 +90,10 @@ with warnings.catch_warnings():
 
         model_config = ConfigDict(extra="forbid", frozen=True)
 
-        id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+        id: FactId
         construct: str
         type: TypingLiteral["bool", "enum", "int"]
-        values: tuple[str, ...] = ()
+        values: Annotated[tuple[str, ...], AfterValidator(_few_values)] = ()
         minimum: int | None = None
         question: str = Field(min_length=1)
         help: str = Field(min_length=1)

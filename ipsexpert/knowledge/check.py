@@ -4,6 +4,10 @@ Because conditions are data, the checker can reason about them: it enumerates ev
 combination of the values a rule can tell apart (each value of the facts it reads,
 the boundary values of its integer comparisons, and unknown), which is exhaustive for
 the rule's own facts and small enough to run in a second.
+
+A knowledge base from elsewhere can be built to make that enumeration run for hours,
+so the exhaustive checks share a budget of MAX_CHECK_STEPS; a check the budget cannot
+pay for is not run, and a finding says which.
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ from .scenario import check_answers
 
 MAX_COMBINATIONS = 200_000
 
+MAX_CHECK_STEPS = 250_000_000
+"""What the exhaustive checks may cost together, in steps: one step is one part of a
+condition (or of a derivation) evaluated for one combination of answers, counted before
+the check runs. The shipped knowledge base takes about 41 million, in 2 seconds; checks
+built to be slow run at about 10 million steps a second, so this keeps any knowledge
+base to about half a minute while leaving room for one six times the shipped size."""
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -29,24 +40,35 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}"
+        return f"{self.file}: {self.path + ': ' if self.path else ''}{self.message}"
 
 
 def check(kb: KnowledgeBase) -> list[Finding]:
-    """Every finding, in a stable order."""
+    """Every finding, in a stable order; the examples are run first, so that the budget of
+    steps goes to them before the exhaustive checks."""
     checker = _Checker(kb)
+    examples = checker.examples()
     return (checker.unread_facts() + checker.derivations() + checker.ask_ifs()
-            + checker.recommendations() + checker.examples())
+            + checker.recommendations() + examples)
 
 
 class _Checker:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.steps_left = MAX_CHECK_STEPS
+        self.derived_size = sum(_size(derivation.when) for derivation in kb.derived.values())
+        self._values: dict[str, list[Any]] = {}
 
     # -- the space of answers a set of conditions can tell apart ---------------------
 
     def values(self, fact_id: str) -> list[Any]:
-        """The values of a fact worth telling apart, and unknown (None)."""
+        """The values of a fact worth telling apart, and unknown (None); found once per fact,
+        as finding the thresholds walks every condition of the knowledge base."""
+        if fact_id not in self._values:
+            self._values[fact_id] = self._find_values(fact_id)
+        return self._values[fact_id]
+
+    def _find_values(self, fact_id: str) -> list[Any]:
         spec = self.kb.facts[fact_id]
         if spec.type == "bool":
             return [True, False, None]
@@ -62,16 +84,37 @@ class _Checker:
     def outcome(self, rec: Recommendation, known: dict[str, Any]) -> tuple[str, bool]:
         return semantics.recommendation_outcome(rec, semantics.value_of(self.kb, known))
 
+    def count(self, fact_ids: list[str]) -> int:
+        """How many combinations there are over ``fact_ids``."""
+        total = 1
+        for fact_id in fact_ids:
+            total *= len(self.values(fact_id))
+        return total
+
     def profiles(self, fact_ids: list[str]) -> Iterator[Any] | None:
         """Every combination over ``fact_ids``, as value lookups; None when too many."""
-        domains = [self.values(f) for f in fact_ids]
-        total = 1
-        for domain in domains:
-            total *= len(domain)
-        if total > MAX_COMBINATIONS:
+        if self.count(fact_ids) > MAX_COMBINATIONS:
             return None
+        domains = [self.values(f) for f in fact_ids]
         return (semantics.value_of(self.kb, {f: v for f, v in zip(fact_ids, combo) if v is not None})
                 for combo in product(*domains))
+
+    def cost(self, fact_ids: list[str], runs: int, *conds: Condition | None) -> int:
+        """The steps of evaluating ``conds`` ``runs`` times over every combination of
+        ``fact_ids``, counting the derivations evaluated for each combination too."""
+        return self.count(fact_ids) * runs * (sum(map(_size, conds)) + self.derived_size)
+
+    def pay(self, steps: int) -> bool:
+        """Take ``steps`` from the budget if it still holds them."""
+        if steps > self.steps_left:
+            return False
+        self.steps_left -= steps
+        return True
+
+    def unchecked(self, file: str, path: str, what: str, steps: int) -> Finding:
+        return Finding(file, path, f"kb check did not look {what}: that would take {steps:,} more steps, "
+                       f"beyond the limit of {MAX_CHECK_STEPS:,} for the whole check; move parts of large "
+                       "conditions into derived facts")
 
     # -- the checks --------------------------------------------------------------------
 
@@ -97,28 +140,41 @@ class _Checker:
         return findings
 
     def ask_ifs(self) -> list[Finding]:
+        reads = {rec.id: set(semantics.catalogue_facts_read(self.kb, *(c for _, c in rule_parts(rec))))
+                 for rec in self.kb.recommendations.values()}
         findings = []
         for fact_id, spec in self.kb.facts.items():
-            if spec.ask_if is None:
-                continue
-            for rec in self.kb.recommendations.values():
-                if fact_id not in semantics.catalogue_facts_read(self.kb, *(c for _, c in rule_parts(rec))):
-                    continue
-                example = self._hidden_but_matters(fact_id, spec.ask_if, rec)
-                if example:
-                    findings.append(Finding(self.kb.files[fact_id], f"facts[{fact_id}].ask_if",
-                                            f"can hide this question while its answer still changes {rec.id} "
-                                            f"(for example with {example})"))
-                    break
+            if spec.ask_if is not None:
+                readers = [rec for rec in self.kb.recommendations.values() if fact_id in reads[rec.id]]
+                findings += self.ask_if_findings(fact_id, spec.ask_if, readers)
         return findings
 
-    def _hidden_but_matters(self, fact_id: str, ask_if: Condition, rec: Recommendation) -> str | None:
-        read = semantics.catalogue_facts_read(self.kb, ask_if, *(c for _, c in rule_parts(rec)))
-        others = [f for f in read if f != fact_id]
-        space = self.profiles(others)
-        if space is None:
-            return None
-        for value_of in space:
+    def ask_if_findings(self, fact_id: str, ask_if: Condition, readers: list[Recommendation]) -> list[Finding]:
+        """The first reader whose outcome the question still changes while ask_if hides it;
+        else the readers the budget could not pay to look at, if any."""
+        where = f"facts[{fact_id}].ask_if"
+        unpaid: dict[str, int] = {}
+        for rec in readers:
+            conds = [c for _, c in rule_parts(rec)]
+            others = [f for f in semantics.catalogue_facts_read(self.kb, ask_if, *conds) if f != fact_id]
+            if self.count(others) > MAX_COMBINATIONS:
+                continue
+            steps = self.cost(others, 2 + len(self.values(fact_id)), ask_if, *conds)
+            if not self.pay(steps):
+                unpaid[rec.id] = steps
+                continue
+            example = self._hidden_but_matters(fact_id, ask_if, rec, others)
+            if example:
+                return [Finding(self.kb.files[fact_id], where, f"can hide this question while its answer "
+                                f"still changes {rec.id} (for example with {example})")]
+        if unpaid:
+            return [self.unchecked(self.kb.files[fact_id], where, "at whether this can hide the question "
+                                   f"from {_listed(list(unpaid))}", sum(unpaid.values()))]
+        return []
+
+    def _hidden_but_matters(self, fact_id: str, ask_if: Condition, rec: Recommendation,
+                            others: list[str]) -> str | None:
+        for value_of in self.profiles(others):
             if semantics.evaluate(ask_if, value_of) is not False:
                 continue
             known = {f: value_of(f) for f in others if value_of(f) is not None}
@@ -149,8 +205,12 @@ class _Checker:
 
     def redundancies(self, rec: Recommendation) -> list[Finding]:
         space_facts = semantics.catalogue_facts_read(self.kb, *(c for _, c in rule_parts(rec)))
-        if self.profiles(space_facts) is None:
+        if self.count(space_facts) > MAX_COMBINATIONS:
             return []
+        variants = sum(_removal_count(cond) for _, cond in rule_parts(rec))
+        steps = self.cost(space_facts, 1 + variants, *(c for _, c in rule_parts(rec)))
+        if not self.pay(steps):
+            return [self.unchecked(rec.file, "", f"for redundant conditions in {rec.id}", steps)]
         baseline = [semantics.recommendation_outcome(rec, value_of) for value_of in self.profiles(space_facts)]
         findings = []
         for key, cond in rule_parts(rec):
@@ -165,6 +225,10 @@ class _Checker:
     def examples(self) -> list[Finding]:
         findings = []
         for rec in self.kb.recommendations.values():
+            steps = self.cost([], len(rec.examples), *(c for _, c in rule_parts(rec)))
+            if not self.pay(steps):
+                findings.append(self.unchecked(rec.file, "examples", f"at the examples of {rec.id}", steps))
+                continue
             for index, example in enumerate(rec.examples):
                 where = f"examples[{index}]"
                 answers, problems = check_answers(example.answers, self.kb)
@@ -194,6 +258,32 @@ def _removals(cond: Condition, path: tuple) -> Iterator[tuple[tuple, Condition]]
                 yield path + (key, index), type(cond)(rest)
             for sub_path, reduced in _removals(part, path + (key, index)):
                 yield sub_path, type(cond)(cond.parts[:index] + (reduced,) + cond.parts[index + 1:])
+
+
+def _removal_count(cond: Condition) -> int:
+    """How many conditions ``_removals`` yields, without building them."""
+    if isinstance(cond, Not):
+        return _removal_count(cond.part)
+    if isinstance(cond, (AllOf, AnyOf)):
+        own = len(cond.parts) if len(cond.parts) > 1 else 0
+        return own + sum(_removal_count(part) for part in cond.parts)
+    return 0
+
+
+def _size(cond: Condition | None) -> int:
+    """How many parts a condition has, itself included (a measure of evaluating it once)."""
+    if isinstance(cond, Not):
+        return 1 + _size(cond.part)
+    if isinstance(cond, (AllOf, AnyOf)):
+        return 1 + sum(_size(part) for part in cond.parts)
+    return 0 if cond is None else 1
+
+
+def _listed(ids: list[str]) -> str:
+    """``R01``, ``R01 and R02``, ``R01, R02 and 3 others``: never an unbounded list."""
+    if len(ids) <= 2:
+        return " and ".join(ids)
+    return f"{ids[0]}, {ids[1]} and {len(ids) - 2} other{'s' if len(ids) > 3 else ''}"
 
 
 def _show_path(path: tuple) -> str:

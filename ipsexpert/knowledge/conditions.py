@@ -200,6 +200,42 @@ def literal_for(test: Test, kind: FactType, truth: bool) -> Literal | None:
 
 Branch = tuple  # a conjunction of literals, at most one per fact
 
+MAX_BRANCHES = 256
+"""The most branches one condition may have, true or false, and a recommendation's advised form.
+
+Each branch becomes an experta rule, and normal forms grow exponentially: ``all`` of
+n two-way ``any`` has 2^n. The shipped rules need at most 4; 256 leaves room for rules
+64 times as involved while a compiled recommendation stays under a second to build.
+"""
+
+
+def branch_count(condition: Condition, truth: bool) -> int:
+    """An upper bound on ``len(branches(condition, truth, ...))``, found without expanding.
+
+    The mirror of ``branches``: alternatives add up, conjunctions multiply, ``not`` swaps
+    true and false. Contradictions and duplicates are not subtracted, so the bound can
+    exceed the real count; it is capped at MAX_BRANCHES + 1, which keeps the numbers small.
+    As ``always`` (the one form counted 0) stands only at the top, every part counts at
+    least 1, so a condition's bound is also a bound on the work of expanding its parts.
+    """
+    if isinstance(condition, Always):
+        return 1 if truth else 0
+    if isinstance(condition, Test):
+        return 1
+    if isinstance(condition, Not):
+        return branch_count(condition.part, not truth)
+    counts = [branch_count(part, truth) for part in condition.parts]
+    if isinstance(condition, AllOf) == truth:
+        return _capped_product(counts)
+    return min(sum(counts), MAX_BRANCHES + 1)
+
+
+def _capped_product(counts: Iterable[int]) -> int:
+    result = 1
+    for count in counts:
+        result = min(result * count, MAX_BRANCHES + 1)
+    return result
+
 
 def branches(condition: Condition, truth: bool, types: Mapping[str, FactType]) -> list[Branch]:
     """Disjunctive normal form of "condition is definitely ``truth``" over positive literals.

@@ -4,6 +4,10 @@ Everything a rule names is resolved here, once: unknown facts, values outside a
 fact's set, comparisons of the wrong type, duplicate ids and derivation cycles are
 load errors that name the file and the YAML path, so the engine can trust what it
 compiles.
+
+A knowledge base is untrusted input, so what loading accepts is bounded before anything
+is built: conditions by ``MAX_BRANCHES``, chains of derived facts by ``MAX_DERIVATION_DEPTH``,
+ids, enum values and weights by their models (``catalogue``, ``rulebase``).
 """
 
 from __future__ import annotations
@@ -17,13 +21,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import conditions, semantics
-from .catalogue import FactSpec, suggest
-from .conditions import Condition, ConditionSyntaxError, FactType
+from .catalogue import FACT_ID_PATTERN, FACT_ID_SHAPE, FactSpec, id_problem, suggest
+from .conditions import MAX_BRANCHES, Condition, ConditionSyntaxError, FactType
 from ..documents import Document, format_path, parse_document, read_bounded
 from ..errors import IpsExpertError, KnowledgeBaseError, Problem
 from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation, natural_key
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+MAX_DERIVATION_DEPTH = 32
+"""How deep derived facts may build on one another (``a`` reads ``b`` reads ``c`` ...):
+explanations follow such chains down to the answers. The shipped ones go 2 deep."""
 
 
 def default_path() -> Path:
@@ -107,13 +115,25 @@ class _Loader:
     def condition(self, data: Any, doc: Document, path: tuple, types: dict[str, FactType],
                   allow_always: bool = False) -> Condition | None:
         try:
-            return conditions.parse(data, types, path, allow_always=allow_always)
+            parsed = conditions.parse(data, types, path, allow_always=allow_always)
         except ConditionSyntaxError as exc:
             message = str(exc)
             if message.startswith("unknown fact"):
                 message += suggest(str(_at(data, exc.path[len(path):])), list(types))
             self.fail(doc, message, exc.path)
-        return None
+            return None
+        return parsed if self.few_branches(parsed, doc, path) else None
+
+    def few_branches(self, condition: Condition, doc: Document, path: tuple) -> bool:
+        """Whether the condition compiles, true and false, to at most MAX_BRANCHES rules; counted
+        without expanding, so a condition written to explode costs nothing before it is refused."""
+        for truth in (True, False):
+            if conditions.branch_count(condition, truth) > MAX_BRANCHES:
+                self.fail(doc, f"this condition can be {'true' if truth else 'false'} in more than "
+                          f"{MAX_BRANCHES} different ways, and each would become a rule of its own; "
+                          "move parts of it into derived facts", path)
+                return False
+        return True
 
     def load(self) -> KnowledgeBase:
         meta = self.load_meta()
@@ -136,7 +156,7 @@ class _Loader:
 
     def load_meta(self) -> Metadata | None:
         path = self.root / "rules" / "knowledge-base.yaml"
-        if not path.is_file():
+        if not path.exists():
             self.problems.append(Problem("is missing", str(path)))
             return None
         doc = self.read(path)
@@ -170,7 +190,7 @@ class _Loader:
     def load_eif(self, recommendations: dict[str, Recommendation]) -> EifCatalogue | None:
         """The optional EIF catalogue; every number a rule cites must be in it."""
         path = self.root / "rules" / "eif.yaml"
-        if not path.is_file():
+        if not path.exists():
             return None
         doc = self.read(path)
         catalogue = self.model(EifCatalogue, doc.data, doc, ()) if doc else None
@@ -222,7 +242,7 @@ class _Loader:
     def load_derived_raw(self, facts: dict[str, FactSpec]) -> dict[str, tuple[dict, Document, tuple]]:
         path = self.root / "rules" / "derived.yaml"
         raw: dict[str, tuple[dict, Document, tuple]] = {}
-        if not path.is_file():
+        if not path.exists():
             return raw
         doc = self.read(path)
         if doc is None:
@@ -236,6 +256,8 @@ class _Loader:
             derived_id = entry.get("id") if isinstance(entry, dict) else None
             if not isinstance(derived_id, str):
                 self.fail(doc, "a derivation is a mapping with an `id`", where)
+            elif problem := id_problem(derived_id, FACT_ID_PATTERN, FACT_ID_SHAPE):
+                self.fail(doc, problem, where + ("id",))
             elif derived_id in facts or derived_id in raw:
                 self.fail(doc, f"duplicate fact id {derived_id}", where + ("id",))
             else:
@@ -256,27 +278,52 @@ class _Loader:
 
     def order_derived(self, parsed: dict[str, Derivation],
                       raw: dict[str, tuple[dict, Document, tuple]]) -> dict[str, Derivation]:
-        """Dependency order, so one pass evaluates every derived fact; cycles are errors."""
+        """Dependency order, so one pass evaluates every derived fact; cycles and chains deeper
+        than MAX_DERIVATION_DEPTH are errors. The walk keeps its own stack, as a chain of
+        thousands of derived facts must be refused with a message, not overflow Python's."""
+        reads = {derived_id: sorted(semantics.facts_read(derivation.when) & parsed.keys())
+                 for derived_id, derivation in parsed.items()}
         ordered: dict[str, Derivation] = {}
-        visiting: list[str] = []
-
-        def visit(derived_id: str) -> None:
-            if derived_id in ordered or derived_id not in parsed:
-                return
-            if derived_id in visiting:
-                cycle = visiting[visiting.index(derived_id):] + [derived_id]
-                _, doc, where = raw[derived_id]
-                self.fail(doc, "derivation cycle: " + " -> ".join(cycle), where + ("when",))
-                return
-            visiting.append(derived_id)
-            for dependency in sorted(semantics.facts_read(parsed[derived_id].when)):
-                visit(dependency)
-            visiting.pop()
-            ordered[derived_id] = parsed[derived_id]
-
-        for derived_id in parsed:
-            visit(derived_id)
+        depth: dict[str, int] = {}
+        cyclic = False
+        for start in parsed:
+            if start in ordered:
+                continue
+            path, on_path, pending = [start], {start}, [iter(reads[start])]
+            while path:
+                dependency = next(pending[-1], None)
+                if dependency is None:
+                    done = path.pop()
+                    on_path.discard(done)
+                    pending.pop()
+                    depth[done] = 1 + max((depth.get(d, 0) for d in reads[done]), default=0)
+                    ordered[done] = parsed[done]
+                elif dependency in on_path:
+                    cyclic = True
+                    _, doc, where = raw[dependency]
+                    cycle = path[path.index(dependency):] + [dependency]
+                    self.fail(doc, "derivation cycle: " + _abridged(cycle), where + ("when",))
+                elif dependency not in ordered:
+                    path.append(dependency)
+                    on_path.add(dependency)
+                    pending.append(iter(reads[dependency]))
+        if not cyclic:
+            self.check_depth(depth, reads, raw)
         return ordered
+
+    def check_depth(self, depth: dict[str, int], reads: dict[str, list[str]],
+                    raw: dict[str, tuple[dict, Document, tuple]]) -> None:
+        """Each derived fact that stands one level above MAX_DERIVATION_DEPTH is an error,
+        shown with the start of its chain (the facts deeper still are the same problem)."""
+        for derived_id, levels in depth.items():
+            if levels != MAX_DERIVATION_DEPTH + 1:
+                continue
+            below = max(reads[derived_id], key=depth.__getitem__)
+            _, doc, where = raw[derived_id]
+            self.fail(doc, f"derived facts build on each other more than {MAX_DERIVATION_DEPTH} levels "
+                      f"deep here: {derived_id} reads {below}, which reads "
+                      f"{max(reads[below], key=depth.__getitem__)}, and so on; make the chain shorter",
+                      where + ("when",))
 
     def attach_ask_if(self, facts: dict[str, FactSpec], types: dict[str, FactType]) -> dict[str, FactSpec]:
         result = {}
@@ -310,6 +357,19 @@ class _Loader:
             self.files[recommendation.id] = str(path)
         return dict(sorted(found.items(), key=lambda item: natural_key(item[0])))
 
+    def few_advised_branches(self, data: dict, doc: Document) -> bool:
+        """Whether "advised" compiles to at most MAX_BRANCHES rules: it needs applies and
+        advised both true, so each way of one pairs with each way of the other."""
+        applies, advised = data.get("applies"), data.get("advised")
+        if applies is None or advised is None:
+            return True
+        if conditions.branch_count(applies, True) * conditions.branch_count(advised, True) <= MAX_BRANCHES:
+            return True
+        self.fail(doc, f"applies and advised together can advise this recommendation in more than "
+                  f"{MAX_BRANCHES} different ways, and each would become a rule of its own; move parts "
+                  "of them into derived facts", ("advised",))
+        return False
+
     def load_recommendation(self, doc: Document, meta: Metadata | None,
                             types: dict[str, FactType]) -> Recommendation | None:
         data = doc.data
@@ -323,6 +383,7 @@ class _Loader:
                 parsed = self.condition(data[key], doc, (key,), types, allow_always=key == "applies")
                 ok = ok and parsed is not None
                 data[key] = parsed
+        ok = ok and self.few_advised_branches(data, doc)
         if meta is not None:
             if not isinstance(data.get("construct"), str) or data.get("construct") not in meta.constructs:
                 self.fail(doc, f"unknown construct {data.get('construct')!r} "
@@ -336,6 +397,14 @@ class _Loader:
                     ok = False
         recommendation = self.model(Recommendation, data, doc, ())
         return recommendation if ok else None
+
+
+def _abridged(ids: list[str], head: int = 5, tail: int = 4) -> str:
+    """``a -> b -> ...`` in full when short, else its start and end: a cycle through
+    thousands of derived facts must still fit in one readable message."""
+    if len(ids) <= head + tail + 1:
+        return " -> ".join(ids)
+    return " -> ".join(ids[:head] + [f"… ({len(ids) - head - tail} more)"] + ids[-tail:])
 
 
 def _at(data: Any, path: tuple) -> Any:

@@ -6,14 +6,17 @@ checked against the catalogue (see ``knowledge``), so nothing here knows YAML.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 
 from typing import Annotated, Any, Literal as TypingLiteral
 
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SkipValidation, field_validator,
+                      model_validator)
 
 
+from .catalogue import FactId, plain_error, safe_id
 from .conditions import Condition
 
 Outcome = TypingLiteral["advised", "satisfied", "not_applicable", "undetermined"]
@@ -24,6 +27,26 @@ SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 Timing = TypingLiteral["overdue", "now", "next"]
 
 _strict = ConfigDict(extra="forbid", frozen=True)
+
+MAX_WEIGHT = 1000.0
+"""The largest severity point or timing weight. A score is one times the other and a
+what-if adds scores up, so with weights up to 1000 every total stays a finite number
+that JSON can carry; the shipped weights run from 0.5 to 4."""
+
+
+def _weight(value: float) -> float:
+    """Weights are finite and not negative: a NaN would leave advice in no order, an
+    infinity cannot be written as JSON, and a negative weight would rank the gravest
+    advice last. Zero is allowed, to make a timing or a severity count for nothing."""
+    if not (math.isfinite(value) and 0 <= value <= MAX_WEIGHT):
+        raise plain_error(f"a weight is a number from 0 to {MAX_WEIGHT:g}, not {value:g}")
+    return value
+
+
+Weight = Annotated[float, AfterValidator(_weight)]
+
+RecommendationId = Annotated[str, safe_id(r"[A-Za-z][A-Za-z0-9_-]*",
+                                          "starts with a letter and holds only letters, digits, _ and -")]
 
 _LINK = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s<>\"'`\\]*)?")
 
@@ -65,8 +88,8 @@ class Metadata(BaseModel):
     phases: list[str] = Field(min_length=1)
     phase_fact: str = "phase"
     """The catalogue fact that holds the project's phase (its values are ``phases``)."""
-    severity_points: dict[Severity, float]
-    timing_weights: dict[Timing, float]
+    severity_points: dict[Severity, Weight]
+    timing_weights: dict[Timing, Weight]
     revisions: list[Revision] = []
     """Newest last."""
 
@@ -118,7 +141,7 @@ class Derivation(BaseModel):
 
     model_config = _strict
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: FactId
     meaning: str
     when: Annotated[Condition, SkipValidation]
 
@@ -179,7 +202,7 @@ with warnings.catch_warnings():
 
         model_config = _strict
 
-        id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+        id: RecommendationId
         title: str
         construct: str
         aspect: list[TypingLiteral["organisational", "management", "political", "legal", "technical"]]
