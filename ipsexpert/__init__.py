@@ -18,7 +18,7 @@ _EXPORTS = {
     "evaluate": "report.expert",
     "Expert": "report.expert",
     "load_knowledge_base": "knowledge.loading",
-    "KnowledgeBase": "knowledge.loading",
+    "KnowledgeBase": "knowledge.base",
     "Scenario": "knowledge.scenario",
     "load_scenario": "knowledge.scenario",
     "Report": "report.models",

@@ -43,7 +43,8 @@ from pydantic import BaseModel, ValidationError
 
 from ..documents import Document, format_path, read_document
 from ..errors import InputError, Problem
-from ..knowledge.loading import KnowledgeBase, load_knowledge_base
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.loading import load_knowledge_base
 from ..knowledge.scenario import scenario_from_data
 from ..report.expert import Expert
 from ..report.models import Advice, KnowledgeBaseInfo, Report

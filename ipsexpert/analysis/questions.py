@@ -23,7 +23,7 @@ from ..knowledge import semantics
 from ..knowledge.conditions import Condition
 from ..knowledge.rulebase import escalated
 from ..knowledge.semantics import choices
-from ..knowledge.loading import KnowledgeBase
+from ..knowledge.base import KnowledgeBase
 from ..report.priority import timing
 
 Answers = Mapping[str, Any]

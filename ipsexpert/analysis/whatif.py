@@ -34,7 +34,7 @@ from typing import Any, Mapping, NamedTuple
 from pydantic import BaseModel
 
 from ..knowledge import semantics
-from ..knowledge.loading import KnowledgeBase
+from ..knowledge.base import KnowledgeBase
 from ..knowledge.rulebase import SEVERITIES, Outcome, Severity
 from ..knowledge.scenario import Scenario
 from ..knowledge.semantics import choices

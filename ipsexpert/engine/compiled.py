@@ -33,7 +33,7 @@ from typing import Any, Mapping
 from ..knowledge import conditions
 from ..knowledge.conditions import Branch, Literal
 from .compat import AS, Fact, KnowledgeEngine, L, P
-from ..knowledge.loading import KnowledgeBase
+from ..knowledge.base import KnowledgeBase
 from .matcher import LeanRule, TrackingMatcher
 
 UNKNOWN = "unknown"

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Iterator
 
-from . import conditions, semantics
+from . import conditions, maturity, semantics
 from .conditions import AllOf, AnyOf, Condition, Not
 from .semantics import rule_parts
-from .loading import KnowledgeBase
+from .base import KnowledgeBase
 from .rulebase import Recommendation, escalated
 from .scenario import check_answers
 
@@ -49,7 +49,14 @@ def check(kb: KnowledgeBase) -> list[Finding]:
     checker = _Checker(kb)
     examples = checker.examples()
     return (checker.unread_facts() + checker.derivations() + checker.ask_ifs()
-            + checker.recommendations() + examples)
+            + checker.recommendations() + examples + maturity_findings(kb))
+
+
+def maturity_findings(kb: KnowledgeBase) -> list[Finding]:
+    """Levels out of order or out of reach, and maturity examples that do not hold."""
+    if kb.maturity is None:
+        return []
+    return [Finding(kb.maturity.file, path, message) for path, message in maturity.findings(kb.maturity, kb)]
 
 
 class _Checker:

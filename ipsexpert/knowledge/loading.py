@@ -13,8 +13,6 @@ ids, enum values and weights by their models (``catalogue``, ``rulebase``).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,47 +23,13 @@ from .catalogue import FACT_ID_PATTERN, FACT_ID_SHAPE, FactSpec, id_problem, sug
 from .conditions import MAX_BRANCHES, Condition, ConditionSyntaxError, FactType
 from ..documents import Document, format_path, parse_document, read_bounded
 from ..errors import IpsExpertError, KnowledgeBaseError, Problem
+from .base import KnowledgeBase, default_path
+from .maturity import FILE as MATURITY_FILE, MaturityModel, build as build_maturity
 from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation, natural_key
-
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 MAX_DERIVATION_DEPTH = 32
 """How deep derived facts may build on one another (``a`` reads ``b`` reads ``c`` ...):
 explanations follow such chains down to the answers. The shipped ones go 2 deep."""
-
-
-def default_path() -> Path:
-    """The shipped knowledge base: beside the installed package, or the checkout's top level."""
-    for candidate in (_PACKAGE_DIR, _PACKAGE_DIR.parent):
-        if (candidate / "rules").is_dir() and (candidate / "facts").is_dir():
-            return candidate
-    raise KnowledgeBaseError("the shipped knowledge base (rules/ and facts/) is missing from "
-                             f"the installation at {_PACKAGE_DIR}")
-
-
-@dataclass
-class KnowledgeBase:
-    """A loaded, checked knowledge base."""
-
-    path: Path
-    meta: Metadata
-    facts: dict[str, FactSpec]
-    derived: dict[str, Derivation]  # in dependency order
-    recommendations: dict[str, Recommendation]
-    digest: str
-    files: dict[str, str] = field(default_factory=dict)  # fact/rule/derived id -> file
-    eif: EifCatalogue | None = None
-
-    @cached_property
-    def types(self) -> dict[str, FactType]:
-        """Every fact a condition may read: the catalogue and the derived facts (yes/no)."""
-        types = {fact_id: spec.fact_type for fact_id, spec in self.facts.items()}
-        types.update({derived_id: FactType("bool") for derived_id in self.derived})
-        return types
-
-    @property
-    def version(self) -> str:
-        return self.meta.version
 
 
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
@@ -145,6 +109,7 @@ class _Loader:
         facts = self.attach_ask_if(facts, types)
         recommendations = self.load_recommendations(meta, types)
         eif = self.load_eif(recommendations)
+        model = self.load_maturity(meta, types, recommendations)
         self.check_phase_fact(meta, facts)
         self.check_revisions(meta, recommendations)
         if self.problems or meta is None:
@@ -152,7 +117,7 @@ class _Loader:
             error.unreadable = self.unreadable or meta is None
             raise error
         return KnowledgeBase(self.root, meta, facts, derived, recommendations,
-                             self.digest.hexdigest()[:16], self.files, eif)
+                             self.digest.hexdigest()[:16], self.files, eif, model)
 
     def load_meta(self) -> Metadata | None:
         path = self.root / "rules" / "knowledge-base.yaml"
@@ -186,6 +151,15 @@ class _Loader:
                         f"unknown recommendation {rec_id!r}" + suggest(rec_id, list(recommendations)),
                         str(self.root / "rules" / "knowledge-base.yaml"), None,
                         format_path(("revisions", index, "changed", position))))
+
+    def load_maturity(self, meta: Metadata | None, types: dict[str, FactType],
+                      recommendations: dict[str, Recommendation]) -> MaturityModel | None:
+        """The optional maturity model, its conditions checked like the rules'."""
+        path = self.root / MATURITY_FILE
+        doc = self.read(path) if path.exists() and meta is not None else None
+        if doc is None:
+            return None
+        return build_maturity(doc, types, list(meta.constructs), list(recommendations), self.problems)
 
     def load_eif(self, recommendations: dict[str, Recommendation]) -> EifCatalogue | None:
         """The optional EIF catalogue; every number a rule cites must be in it."""

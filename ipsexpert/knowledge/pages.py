@@ -12,7 +12,7 @@ from .catalogue import FactSpec, suggest
 from .conditions import describe
 from ..errors import IpsExpertError
 from ..safe_text import printable
-from .loading import KnowledgeBase
+from .base import KnowledgeBase
 from .rulebase import Recommendation
 from .semantics import facts_read, rule_parts
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .catalogue import suggest
 from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, read_document
 from ..errors import Problem, ScenarioError
-from .loading import KnowledgeBase
+from .base import KnowledgeBase
 from .rulebase import Expectation
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .loading import KnowledgeBase
+from .base import KnowledgeBase
 from .scenario import Scenario
 
 UNKNOWN_ANSWER = [{"const": "unknown"}, {"type": "null"}]

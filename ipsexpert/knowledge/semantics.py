@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Un
 from .conditions import AllOf, Always, AnyOf, Condition, Not, Test
 
 if TYPE_CHECKING:
-    from .loading import KnowledgeBase
+    from .base import KnowledgeBase
     from .rulebase import Recommendation
 
 Truth = Union[bool, None]

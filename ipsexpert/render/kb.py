@@ -6,7 +6,7 @@ import json
 
 from tabulate import tabulate
 
-from ..knowledge.loading import KnowledgeBase
+from ..knowledge.base import KnowledgeBase
 from ..safe_text import printable
 
 

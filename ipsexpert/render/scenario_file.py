@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..knowledge.loading import KnowledgeBase
+from ..knowledge.base import KnowledgeBase
 from ..knowledge.scenario import Scenario
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -18,8 +18,8 @@ from ..errors import ScenarioError
 from .disagreements import disagreements
 from .explain import Explainer
 from .maturity import construct_maturity
-from ..knowledge.loading import KnowledgeBase, load_knowledge_base
-from ..knowledge.maturity import load_maturity
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.loading import load_knowledge_base
 from .priority import rank_key, score, timing
 from .models import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Report, Settled,
                      Undetermined)
@@ -35,8 +35,6 @@ class Expert:
     def __init__(self, kb: KnowledgeBase | None = None) -> None:
         self.kb = kb if kb is not None else load_knowledge_base()
         self.compiled = CompiledKnowledgeBase(self.kb)
-        self.maturity = load_maturity(self.kb.path, self.kb.types, list(self.kb.meta.constructs),
-                                      list(self.kb.recommendations))
         self._eif_catalogue = self.kb.eif.by_number() if self.kb.eif else {}
 
     def scenario(self, subject: Subject) -> Scenario:
@@ -118,8 +116,8 @@ class Expert:
                         settled=settled, eif_layers=self.eif_layers(advice), notes=scenario.notes,
                         constructs=dict(kb.meta.constructs), phase=phase, respondents=list(respondents),
                         knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version, hash=kb.digest))
-        if self.maturity is not None:
-            report.maturity = construct_maturity(self.maturity, kb, value_of, {item.id for item in advice})
+        if kb.maturity is not None:
+            report.maturity = construct_maturity(kb.maturity, kb, value_of, {item.id for item in advice})
         if scenario.disputed:
             report.disagreements = disagreements(self, scenario, report,
                                                  lambda trial: self.report(trial, self.run(trial.answers), today))

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..knowledge.conditions import describe, describe_literal, show_value
 from ..engine.compiled import Firing, Run
-from ..knowledge.loading import KnowledgeBase
+from ..knowledge.base import KnowledgeBase
 from .priority import timing_words
 from .models import Explanation, Step
 from ..knowledge.rulebase import Recommendation

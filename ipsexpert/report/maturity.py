@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..knowledge import semantics
-from ..knowledge.loading import KnowledgeBase
+from ..knowledge.base import KnowledgeBase
 from ..knowledge.maturity import MaturityModel, standing
 from .models import ConstructMaturity
 

@@ -12,12 +12,13 @@ import ipsexpert
 from ipsexpert.cli.commands import main
 from ipsexpert.errors import KnowledgeBaseError
 from ipsexpert.knowledge import maturity, semantics
+from ipsexpert.knowledge.loading import load_knowledge_base
 from tests.conftest import REPO, SCENARIOS
 
 
 @pytest.fixture(scope="module")
 def model(kb):
-    return maturity.load_maturity(kb.path, kb.types, list(kb.meta.constructs), list(kb.recommendations))
+    return kb.maturity
 
 
 def test_the_shipped_levels_are_ordered_reachable_and_their_examples_hold(model, kb):
@@ -71,14 +72,34 @@ def test_levels_out_of_order_and_failing_examples_are_found(kb_copy, kb):
     text = text[:level3] + "    3:\n      when: {fact: scaling_plan, is: true}\n" + text[level3_end:]
     path.write_text(text.replace(
         "{construct: governance, level: 1,", "{construct: governance, level: 2,", 1))
-    broken = maturity.load_maturity(kb_copy, kb.types, list(kb.meta.constructs), list(kb.recommendations))
-    found = dict(maturity.findings(broken, kb))
+    broken = load_knowledge_base(kb_copy)
+    found = dict(maturity.findings(broken.maturity, broken))
     assert "level 3 can hold while level 2 does not" in found["constructs.roadmap.3"]
     assert "expected level 2 for governance, the levels give 1" in found["examples[0]"]
+    result = CliRunner().invoke(main, ["kb", "check", str(kb_copy)])
+    assert result.exit_code == 1 and "maturity.yaml: constructs.roadmap.3: level 3 can hold" in result.output
 
 
 def test_an_unknown_fact_in_a_level_is_a_load_error(kb_copy, kb):
     path = kb_copy / "rules" / "maturity.yaml"
     path.write_text(path.read_text().replace("{fact: kpis_defined, is: true}", "{fact: kpi_defined, is: true}", 1))
     with pytest.raises(KnowledgeBaseError, match="unknown fact 'kpi_defined'"):
-        maturity.load_maturity(kb_copy, kb.types, list(kb.meta.constructs), list(kb.recommendations))
+        load_knowledge_base(kb_copy)
+    result = CliRunner().invoke(main, ["kb", "check", str(kb_copy)])
+    assert result.exit_code == 1 and "maturity.yaml" in result.output and "kpi_defined" in result.output
+
+
+def test_a_level_too_large_to_enumerate_is_reported_not_checked(kb_copy):
+    path = kb_copy / "rules" / "maturity.yaml"
+    facts = ["staged_rollout", "iterative_delivery", "kpis_defined", "monitoring_in_place", "scaling_plan",
+             "evaluation_with_stakeholders", "evaluation_feeds_back", "open_standards", "shared_semantics",
+             "security_by_design", "open_source", "user_testing", "feedback_channel", "feedback_acted_on"]
+    text = path.read_text()
+    start = text.index("  roadmap:\n    2:")
+    level4 = text.index("    4:", start)
+    end = text.index("      recommendations:", level4)
+    when = "".join(f"          - {{fact: {fact}, is: true}}\n" for fact in facts)
+    path.write_text(text[:level4] + "    4:\n      when:\n        all:\n" + when + text[end:])
+    kb = load_knowledge_base(kb_copy)
+    found = dict(maturity.findings(kb.maturity, kb))
+    assert "was not checked" in found["constructs.roadmap.4"]
