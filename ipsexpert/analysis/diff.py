@@ -46,6 +46,7 @@ from ..errors import InputError, Problem
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.loading import load_knowledge_base
 from ..knowledge.scenario import scenario_from_data
+from ..knowledge.semantics import same_answer
 from ..report.expert import Expert
 from ..report.models import Advice, KnowledgeBaseInfo, Report
 
@@ -267,11 +268,6 @@ def _revision_cause(revised: list[str], notes: list[str]) -> str:
             f"{'its' if one else 'their'} differences may come from the rules, not from the project")
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal answers: ``true`` and ``1`` are different answers."""
-    return type(a) is type(b) and a == b
-
-
 def _answers(old: Mapping[str, Any], new: Mapping[str, Any]) -> AnswersDiff:
     facts = list(old) + [fact for fact in new if fact not in old]
     result = AnswersDiff()
@@ -280,7 +276,7 @@ def _answers(old: Mapping[str, Any], new: Mapping[str, Any]) -> AnswersDiff:
             result.removed.append(AnswerChange(fact=fact, old=old[fact]))
         elif fact not in old:
             result.added.append(AnswerChange(fact=fact, new=new[fact]))
-        elif not _same(old[fact], new[fact]):
+        elif not same_answer(old[fact], new[fact]):
             result.changed.append(AnswerChange(fact=fact, old=old[fact], new=new[fact]))
     return result
 

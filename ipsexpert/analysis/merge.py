@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from ..errors import ScenarioError
 from ..knowledge.scenario import Claim, Scenario
+from ..knowledge.semantics import answer_key
 
 UNKNOWN = None
 
@@ -47,11 +48,6 @@ def _claims(scenario: Scenario, position: int) -> Iterable[_Said]:
             yield _Said(fact_id, claim.respondent, claim.value, claim.note)
 
 
-def _key(value: Any) -> tuple[str, str]:
-    """Answers compared by type and value: ``true`` and ``1`` differ."""
-    return type(value).__name__, repr(value)
-
-
 def merge(scenarios: Iterable[Scenario]) -> Scenario:
     """One scenario from several respondents' scenarios of one project (see the module docstring).
 
@@ -69,13 +65,13 @@ def merge(scenarios: Iterable[Scenario]) -> Scenario:
             known = said[claim.fact].get(claim.respondent)
             if known is None or known.value is UNKNOWN:
                 said[claim.fact][claim.respondent] = claim
-            elif claim.value is not UNKNOWN and _key(claim.value) != _key(known.value):
-                said[claim.fact][f"{claim.respondent} ({_key(claim.value)[1]})"] = claim
+            elif claim.value is not UNKNOWN and answer_key(claim.value) != answer_key(known.value):
+                said[claim.fact][f"{claim.respondent} ({answer_key(claim.value)[1]})"] = claim
     answers, given_by, disputed, notes = {}, {}, {}, {}
     for fact_id in sorted(said):
         by_respondent = said[fact_id]
         known = {who: claim for who, claim in by_respondent.items() if claim.value is not UNKNOWN}
-        values = {_key(claim.value) for claim in known.values()}
+        values = {answer_key(claim.value) for claim in known.values()}
         if len(values) > 1:
             disputed[fact_id] = [Claim(respondent=who, value=claim.value, note=claim.note)
                                  for who, claim in sorted(known.items())]

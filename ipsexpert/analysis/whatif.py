@@ -37,7 +37,7 @@ from ..knowledge import semantics
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.rulebase import SEVERITIES, Outcome, Severity
 from ..knowledge.scenario import Scenario
-from ..knowledge.semantics import choices
+from ..knowledge.semantics import choices, same_answer
 from ..report.expert import Expert, Subject
 from ..report.models import KnowledgeBaseInfo, Report
 from .questions import CONTEXT, asking_order
@@ -189,17 +189,13 @@ def single_changes(kb: KnowledgeBase, answers: Mapping[str, Any], relevant: set[
         current = answers.get(fact_id)
         if fact_id in relevant and current is not None and actionable(kb, fact_id):
             changes += [Change(fact=fact_id, before=current, after=choice.value, label=choice.label)
-                        for choice in choices(kb, fact_id) if not _same(choice.value, current)]
+                        for choice in choices(kb, fact_id) if not same_answer(choice.value, current)]
     return changes
 
 
 def key(change: Change) -> tuple[str, str]:
     """A single change's identity: its fact and the new answer in words (unique per fact)."""
     return change.fact, change.label
-
-
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
 
 
 # --- running variants -------------------------------------------------------------------

@@ -29,6 +29,18 @@ OUTCOME_PRECEDENCE = ("not_applicable", "advised", "satisfied")
 """The order in which concluded outcomes win; none of them means undetermined."""
 
 
+# --- answers ---------------------------------------------------------------------------
+
+def answer_key(value: Any) -> tuple[str, str]:
+    """An answer's identity: its type and value, so ``true`` and ``1`` are different answers,
+    as they are to the rules (``test_holds`` compares by exact type)."""
+    return type(value).__name__, repr(value)
+
+
+def same_answer(a: Any, b: Any) -> bool:
+    return answer_key(a) == answer_key(b)
+
+
 # --- one condition ---------------------------------------------------------------------
 
 def test_holds(test: Test, value: Any) -> bool:

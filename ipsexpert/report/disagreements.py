@@ -11,14 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..knowledge.scenario import Scenario
+from ..knowledge.semantics import answer_key
 from .models import ClaimEffect, Disagreement, Report, OutcomeMove
 
 if TYPE_CHECKING:
     from .expert import Expert
-
-
-def _key(value: Any) -> tuple[str, str]:
-    return type(value).__name__, repr(value)
 
 
 def _verdicts(report: Report) -> dict[str, tuple[str, str | None]]:
@@ -46,7 +43,7 @@ def disagreements(expert: Expert, scenario: Scenario, report: Report,
                              before_severity=old[1], after_severity=after[rec_id][1])
                        for rec_id, old in base.items() if after[rec_id] != old]
             effects.append(ClaimEffect(value=value, respondents=sorted(c.respondent for c in claims
-                                                                       if _key(c.value) == _key(value)),
+                                                                       if answer_key(c.value) == answer_key(value)),
                                        changes=changes))
         found.append(Disagreement(fact=fact_id, question=expert.kb.facts[fact_id].question, effects=effects,
                                   notes={claim.respondent: claim.note for claim in claims if claim.note}))
@@ -56,7 +53,7 @@ def disagreements(expert: Expert, scenario: Scenario, report: Report,
 def _distinct(values) -> list[Any]:
     seen, result = set(), []
     for value in values:
-        if _key(value) not in seen:
-            seen.add(_key(value))
+        if answer_key(value) not in seen:
+            seen.add(answer_key(value))
             result.append(value)
     return result
