@@ -35,11 +35,11 @@ from pydantic import BaseModel
 
 from ..knowledge import semantics
 from ..knowledge.base import KnowledgeBase
-from ..knowledge.rulebase import SEVERITIES, Outcome, Severity
+from ..knowledge.rulebase import SEVERITIES, Severity
 from ..knowledge.scenario import Scenario
 from ..knowledge.semantics import choices, same_answer
 from ..report.expert import Expert, Subject
-from ..report.models import KnowledgeBaseInfo, Report
+from ..report.models import KnowledgeBaseInfo, OutcomeMove, Report
 from .questions import CONTEXT, asking_order
 
 SETTLED = ("satisfied", "not_applicable")
@@ -66,15 +66,9 @@ class Change(BaseModel):
     label: str  # the new answer in words: "yes", "full", "2 to 4"
 
 
-class Shift(BaseModel):
-    """One recommendation whose verdict a change moves."""
+class Shift(OutcomeMove):
+    """One recommendation whose verdict a change moves, with its score before and after."""
 
-    id: str
-    title: str
-    before: Outcome
-    after: Outcome
-    before_severity: Severity | None = None
-    after_severity: Severity | None = None
     before_score: float = 0.0
     after_score: float = 0.0
 
