@@ -6,13 +6,17 @@ stop when it returns None — then ``report()`` is what ``evaluate`` gives for t
 answers. Choosing the question and saying why it matters are decided here, from the
 rules; nothing here reads a keyboard or prints. ``next_question(answers)`` serves a
 stateless caller (a web handler that keeps the answers itself).
+
+A merged assessment's disputed questions (``Consultation(kb, answers, disputed=...)``)
+are asked before any other while they can still change the advice: settling them is
+what resuming a merged assessment is for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any, Literal, Mapping
+from typing import Any, Iterable, Literal, Mapping
 
 from ..errors import ScenarioError
 from ..knowledge.catalogue import suggest
@@ -70,10 +74,14 @@ class Remaining:
     at_most: int
 
 
-KnowledgeBaseLike = KnowledgeBase | str | PathLike | None
+KnowledgeBaseLike = Expert | KnowledgeBase | str | PathLike | None
+"""An Expert already compiled (a front end that also evaluates whole scenarios), a loaded
+knowledge base, a folder, or None for the shipped one."""
 
 
 def _expert(kb: KnowledgeBaseLike) -> Expert:
+    if isinstance(kb, Expert):
+        return kb
     return Expert(kb) if isinstance(kb, KnowledgeBase) else expert_for(kb)
 
 
@@ -88,11 +96,14 @@ def _checked(expert: Expert, answers: Mapping[str, Any] | None) -> dict[str, Any
 class Consultation:
     """One consultation's answers, in the order given, and the questions that still matter."""
 
-    def __init__(self, kb: KnowledgeBaseLike = None, answers: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, kb: KnowledgeBaseLike = None, answers: Mapping[str, Any] | None = None,
+                 disputed: Iterable[str] = ()) -> None:
         self._expert = _expert(kb)
         self.kb = self._expert.kb
         self._answers = _checked(self._expert, answers)
         self._reopened: str | None = None
+        named = {self._fact(fact_id) for fact_id in disputed}
+        self._disputed = [fact_id for fact_id in self.kb.facts if fact_id in named]  # catalogue order
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -101,8 +112,16 @@ class Consultation:
 
     def next_question(self) -> Question | None:
         """The question to ask now; None when no answer can change anything any more."""
-        fact_id = self._reopened or questions.next_question(self.kb, self._answers)
+        fact_id = self._reopened or self._disputed_first() or questions.next_question(self.kb, self._answers)
         return None if fact_id is None else self.question(fact_id)
+
+    def _disputed_first(self) -> str | None:
+        """The first disputed question not yet answered whose answer can still change the advice."""
+        unsettled = [fact_id for fact_id in self._disputed if fact_id not in self._answers]
+        if not unsettled:
+            return None
+        mattering = questions.stakes(self.kb, self._answers)
+        return next((fact_id for fact_id in unsettled if fact_id in mattering), None)
 
     def question(self, fact_id: str) -> Question:
         """Any question of the catalogue, with why it matters given the answers so far."""
@@ -160,8 +179,8 @@ class Consultation:
     def remaining(self) -> Remaining:
         """An estimate and an upper bound of the questions still to come."""
         estimate, at_most = questions.remaining(self.kb, self._answers)
-        if self._reopened and self._reopened not in self._answers:
-            estimate, at_most = estimate + 1, at_most + 1
+        if self._reopened and self._reopened not in questions.stakes(self.kb, self._answers):
+            estimate, at_most = estimate + 1, at_most + 1  # reopened, so asked although it no longer matters
         return Remaining(estimate, at_most)
 
     def report(self) -> Report:

@@ -158,17 +158,24 @@ def _bar(results, total: int):
                    "answers go back into FILE, its comments and layout kept, unless --save names another.")
 @click.option("--force", is_flag=True,
               help="Let --save replace a FILE that does not hold a consultation (kept in FILE.bak).")
+@click.option("--respondent", default=None, metavar="TEXT",
+              help="Who answers: the organisation and the role, e.g. \"Ministry of Finance, digital unit\"; "
+                   "saved as `respondent:` (a resumed file that names one keeps it), for `ipsexpert merge`.")
 @kb_option
-def consult(save, resume, force, kb_path) -> None:
+def consult(save, resume, force, respondent, kb_path) -> None:
     """A question-and-answer consultation that asks only what can still matter.
 
     One question at a time, and only while its answer can still change a
     recommendation's outcome, the severity of advice or its rank; then the report.
     At every question you may also type: unknown (or ?), why (which recommendations
-    depend on it), help, back, change FACT_ID (reopen an earlier answer), quit.
-    Answers are saved after each one as a scenario file that `ipsexpert evaluate`
-    reads; nothing is written before the first. Standard input may be a script:
-    answers are read one per line. One consultation at a time per file.
+    depend on it; why more for the rules), help, back, change FACT_ID (reopen an
+    earlier answer), quit. At a terminal it first asks the project's name and the
+    date the answers describe, if the file lacks them (Enter skips). Answers are
+    saved after each one as a scenario file that `ipsexpert evaluate` reads; nothing
+    is written before the first. Standard input may be a script: one answer a line,
+    or FACT_ID=value for any question that still matters, and name=... or as_of=...
+    for the project; a line that cannot be taken stops the script (exit 2, answers
+    kept). One consultation at a time per file.
 
     \b
     Examples:
@@ -176,15 +183,17 @@ def consult(save, resume, force, kb_path) -> None:
       ipsexpert consult --save my-project.yaml
       ipsexpert consult --resume my-project.yaml
       ipsexpert consult --save scripted.yaml < answers.txt    one answer a line
+      ipsexpert consult --resume merged.yaml --respondent "Steering committee"
 
     Exit codes: 0 finished, stopped with quit or at the end of input; 2 a user error
     (an existing default file, a file that is not a consultation's without --force, a
-    file in use by another consultation, a bad file to resume); 130 interrupted with
-    Ctrl-C, 143 terminated (SIGTERM), 129 hung up (SIGHUP), answers kept in each case.
+    file in use by another consultation, a bad file to resume, a script's line that
+    cannot be taken); 130 interrupted with Ctrl-C, 143 terminated (SIGTERM), 129 hung
+    up (SIGHUP), answers kept in each case.
     """
     with user_errors():
         from .consult import run_consultation
-        sys.exit(run_consultation(save=save, resume=resume, kb_path=kb_path, force=force))
+        sys.exit(run_consultation(save=save, resume=resume, kb_path=kb_path, force=force, respondent=respondent))
 # --- end of consult ---------------------------------------------------------------------
 
 

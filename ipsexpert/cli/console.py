@@ -29,13 +29,15 @@ WIDTH = 78
 class Console:
     """Prompts on stdout, answers line by line from stdin.
 
-    When stdin is not a terminal nothing echoes the answers, so they are written after
-    the prompt: a scripted consultation's output reads like the session it was.
+    When stdin is not a terminal (``interactive`` is false) nothing echoes the answers,
+    so they are written after the prompt: a scripted consultation's output reads like
+    the session it was. ``line`` counts the lines read, to say where a script went wrong.
     """
 
     def __init__(self, stdin: IO[str], stdout: IO[str]) -> None:
         self.stdin, self.stdout = stdin, stdout
-        self.echo = not _isatty(stdin)
+        self.interactive = _isatty(stdin)
+        self.line = 0
 
     def say(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -46,12 +48,12 @@ class Console:
         self.stdout.write(prompt)
         self.stdout.flush()
         line = self.stdin.readline()
-        if not line:
-            if self.echo:
-                self.say()
+        if not line:  # the cursor is after the prompt (Ctrl-D echoes nothing): what follows needs a line
+            self.say()
             raise EOFError
+        self.line += 1
         line = line.rstrip("\r\n")
-        if self.echo:  # escaped: a script must not send control sequences to a terminal
+        if not self.interactive:  # escaped: a script must not send control sequences to a terminal
             self.say(printable(line))
         return line
 
@@ -109,8 +111,10 @@ def quoted(text: str, limit: int = 40) -> str:
     return f"'{one_line(text, limit)}'"
 
 
-def wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
+def wrap(text: str, indent: str = "  ", hanging: str | None = None) -> str:
+    """``text`` on lines of at most WIDTH, indented; ``hanging`` indents the lines after the first."""
+    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent,
+                         subsequent_indent=indent if hanging is None else hanging)
 
 
 def either(labels: list[str]) -> str:

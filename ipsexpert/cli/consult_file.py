@@ -4,30 +4,23 @@ A consultation holds ``FILE.lock`` (an OS lock, gone with its process) while it 
 two never write one file. An existing file is replaced only if it is a consultation's
 own (top-level ``description: Consultation``, as every new one is written), the one
 resumed, or with ``--force``, and first kept as ``FILE.bak``. Nothing is written until
-an answer changes. YAML is edited as a round trip (ruamel.yaml): only ``answers``
-changes; comments, order, quoting, block text and anchors stay (aliases are never
-expanded). Every text is read back with the bounded parser and the scenario checks
-before it is written, so a save never leaves a file that says something else.
+an answer changes; the header fields a consultation was given (name, date, respondent)
+go in with that write. Only ``answers``, those fields and the disputes an answer
+settles change (``consult_documents`` keeps the rest of the text as it was). Every text
+is read back with the bounded parser and the scenario checks before it is written, so
+a save never leaves a file that says something else.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import tempfile
 from contextlib import contextmanager, suppress
-from io import StringIO
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-from ruamel.yaml.tokens import CommentToken
 
 from ..documents import parse_document, read_bounded
 from ..errors import InputError, IpsExpertError, OutputError
@@ -35,13 +28,12 @@ from ..files import write_atomically
 from ..knowledge.loading import KnowledgeBase
 from ..knowledge.scenario import Scenario, scenario_from_data
 from .console import shown
+from .consult_documents import HEADER, JsonDocument, YamlDocument
 
 MARKER = "Consultation"
 """The ``description`` that marks a file as a consultation's own, free to be replaced."""
 
 LOCK_ATTEMPTS = 5  # tries at a lock file that its holder removes as we open it; then it is in use
-
-_YAML_11 = yaml.resolver.Resolver()  # how PyYAML, which reads the file back, resolves plain text
 
 
 class ConsultationError(IpsExpertError):
@@ -174,6 +166,8 @@ class ScenarioFile:
         self.replaces = _replaces(target, source, force)
         self.in_place = _same(source, target)
         self.scenario, self.answers, data, text = _start(source, target, kb)
+        self.given = set(data) if source is not None else set()  # a new file's name is only a placeholder
+        self.header: dict[str, str] = {}  # fields to set, in HEADER order, written with the next answer
         self.document = JsonDocument(data) if _is_json(target) else YamlDocument(
             text or yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))  # new, or from JSON
         self.saved = dict(self.answers)  # what the file holds
@@ -184,6 +178,17 @@ class ScenarioFile:
     def holder(self) -> Path | None:
         """The file that holds the answers now: none before a new consultation's first answer."""
         return self.target if self.written or self.in_place else self.source
+
+    def has(self, field: str) -> bool:
+        """Whether the file gives this header field (a new one's name is a placeholder)."""
+        return field in self.given
+
+    def set_header(self, field: str, value: str) -> None:
+        """Set ``name``, ``as_of`` or ``respondent``; written with the next answer that changes,
+        checked now so that a value that cannot be saved is refused before it is relied on."""
+        header = {**self.header, field: value}
+        self.render(self.saved, header)
+        self.header = {key: header[key] for key in HEADER if key in header}
 
     def save(self, answers: dict[str, Any]) -> None:
         """Write ``answers`` if the file does not hold them yet (after keeping a backup once)."""
@@ -196,14 +201,26 @@ class ScenarioFile:
         write_atomically(self.target, text)  # an unwritable file is files.OutputError: exit 2
         self.saved, self.written = dict(answers), True
 
-    def render(self, answers: dict[str, Any]) -> str:
+    def settled(self, answers: dict[str, Any]) -> list[str]:
+        """The disputed questions these answers settle: a known answer settles one, unknown does not."""
+        return [fact_id for fact_id in self.scenario.disputed if answers.get(fact_id) is not None]
+
+    def scenario_with(self, answers: dict[str, Any], header: dict[str, str] | None = None) -> Scenario:
+        """The scenario the file holds once ``answers`` and the header fields are written."""
+        settled = self.settled(answers)
+        ordered = {fact_id: answers[fact_id] for fact_id in self.kb.facts if fact_id in answers}
+        disputed = {fact_id: claims for fact_id, claims in self.scenario.disputed.items() if fact_id not in settled}
+        return self.scenario.model_copy(update={**(self.header if header is None else header),
+                                                "answers": ordered, "disputed": disputed})
+
+    def render(self, answers: dict[str, Any], header: dict[str, str] | None = None) -> str:
         """The file's text with ``answers``, checked to read back as exactly that scenario."""
+        header = self.header if header is None else header
         removed = [fact_id for fact_id in self.answers if fact_id not in answers]
         changed = {fact_id: "unknown" if value is None else value for fact_id, value in answers.items()
                    if fact_id not in self.answers or self.answers[fact_id] != value}
-        text = self.document.render(removed, changed)
-        ordered = {fact_id: answers[fact_id] for fact_id in self.kb.facts if fact_id in answers}
-        self._check(text, self.scenario.model_copy(update={"answers": ordered}))
+        text = self.document.render(removed, changed, header, self.settled(answers))
+        self._check(text, self.scenario_with(answers, header))
         return text
 
     def _check(self, text: str, meant: Scenario) -> None:
@@ -214,6 +231,9 @@ class ScenarioFile:
         except IpsExpertError as exc:
             raise OutputError("cannot be saved: written back, it would not be a valid scenario "
                               f"({exc.problems[0].message}); nothing was written", file=name) from None
+        except UnicodeEncodeError:  # a lone surrogate, as an undecodable command-line argument becomes
+            raise OutputError("cannot be saved: it would hold text that is not valid Unicode "
+                              "(check --respondent); nothing was written", file=name) from None
         differing = next((field for field in Scenario.model_fields if getattr(read, field) != getattr(meant, field)),
                          None)
         if differing:
@@ -243,157 +263,3 @@ def back_up(target: Path) -> None:
         if isinstance(exc, OSError):
             raise OutputError(f"cannot be written: {exc.strerror or exc}", file=str(backup)) from None
         raise
-
-
-# -- the two formats ------------------------------------------------------------------------------
-
-class JsonDocument:
-    """A JSON file: its data in its own key order, ``answers`` replaced where it stands."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def render(self, removed: list[str], changed: dict[str, Any]) -> str:
-        answers = dict(self.data.get("answers") or {})
-        for fact_id in removed:
-            del answers[fact_id]
-        answers.update(changed)  # a changed answer keeps its place; a new one goes last
-        return json.dumps({**self.data, "answers": answers}, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-class YamlDocument:
-    """A YAML file edited as a round trip: each save starts again from the text as first read.
-
-    Comment lines before ``---`` and after ``...`` are kept aside verbatim: ruamel drops them.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.before, self.body, self.after = _frame(text)
-        self.yaml = YAML(typ="rt")
-        self.yaml.preserve_quotes = True
-        self.yaml.width = 1 << 30  # never re-wrap a long line the user wrote on one
-        self.yaml.indent(**_indents(self.body))
-        self.yaml.explicit_start = self.body.startswith("---")
-        self.yaml.explicit_end = self.body.rstrip().endswith("\n...")
-
-    def render(self, removed: list[str], changed: dict[str, Any]) -> str:
-        root = self.yaml.load(self.body)
-        for fact_id in removed:
-            _remove(root, fact_id)
-        if changed and not isinstance(root.get("answers"), CommentedMap):
-            _put(root, "answers", CommentedMap())
-        for fact_id, value in changed.items():
-            _put(root["answers"], fact_id, _scalar(value), (root, "answers"))
-        out = StringIO()
-        self.yaml.dump(root, out)
-        return self.before + out.getvalue() + self.after
-
-
-_BEFORE_START = re.compile(r"((?:[ \t]*(?:#.*)?\n)*)(?=---(?:[ \t\n]|$))")  # comment lines, then `---`
-_AFTER_END = re.compile(r"^\.\.\.[ \t]*\n((?:[ \t]*(?:#.*)?(?:\n|$))*)\Z", re.M)  # `...`, then comment lines
-
-
-def _frame(text: str) -> tuple[str, str, str]:
-    """Comment lines before a ``---`` that starts the text; the document; comment lines after its ``...``."""
-    start, end = _BEFORE_START.match(text), _AFTER_END.search(text)
-    before, after = start.group(1) if start else "", end.group(1) if end else ""
-    return before, text[len(before):len(text) - len(after)], after
-
-
-_OPENER = re.compile(r"^( *)[^\s#'\"-][^#]*:\s*(#.*)?$")  # a key whose value starts on the next line
-_SEQUENCE_ITEM = re.compile(r"^( *)(- +)")
-
-
-def _indents(text: str) -> dict[str, int]:
-    """The file's own indentation, which ruamel cannot find out: for nested mappings, and
-    for list items (``offset``: spaces before the dash; ``sequence``: to the item's text)."""
-    found: dict[str, int] = {}
-    opener: int | None = None
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        lead = len(line) - len(line.lstrip(" "))
-        item = _SEQUENCE_ITEM.match(line)
-        if opener is not None and item and lead >= opener and "offset" not in found:
-            found.update(offset=lead - opener, sequence=len(item.group(0)) - opener)
-        elif opener is not None and not item and lead > opener and "mapping" not in found:
-            found["mapping"] = lead - opener
-        match = _OPENER.match(line)
-        opener = len(match.group(1)) if match else None
-    mapping = found.get("mapping", 2)
-    return {"mapping": mapping, "sequence": found.get("sequence", mapping + 2), "offset": found.get("offset", 2)}
-
-
-def _scalar(value: Any) -> Any:
-    """A new value, quoted where PyYAML (YAML 1.1, which reads the file back) would take the
-    plain word for something else (``no`` for false)."""
-    if isinstance(value, str) and _YAML_11.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
-        return DoubleQuotedScalarString(value)
-    return value
-
-
-# ruamel keeps each key's trailing comment with it: the rest of its line, then every
-# comment and blank line up to the next key. When a key is added after it or removed,
-# those following lines belong where they stood, not to the key.
-
-def _tail(mapping: CommentedMap, key: str) -> CommentToken | None:
-    slots = mapping.ca.items.get(key)
-    return slots[2] if slots and len(slots) > 2 else None
-
-
-def _cut_tail(mapping: CommentedMap, key: str) -> str:
-    """Take the lines that follow ``key``'s own line off its comment, and return them."""
-    token = _tail(mapping, key)
-    if token is None:
-        return ""
-    own, newline, following = token.value.partition("\n")
-    if own.strip():
-        token.value = own + newline
-    else:
-        mapping.ca.items[key][2] = None
-    return following
-
-
-def _add_tail(mapping: CommentedMap, key: str, lines: str) -> None:
-    """Put comment lines after ``key``'s own line."""
-    if not lines:
-        return
-    token = _tail(mapping, key)
-    if token is not None:
-        token.value += lines
-    else:
-        mapping.ca.items.setdefault(key, [None, None, None, None])[2] = CommentToken(
-            "\n" + lines, CommentMark(0), None)
-
-
-def _put(mapping: CommentedMap, key: str, value: Any, parent: tuple[CommentedMap, str] | None = None) -> None:
-    """Set ``key``: in its place if present, else last, after the lines that follow the
-    last key (or, in an empty mapping, the mapping's own key in ``parent``)."""
-    if key in mapping:
-        mapping[key] = value
-        return
-    if len(mapping):
-        following = _cut_tail(mapping, next(reversed(mapping)))
-    else:
-        following = _cut_tail(*parent) if parent else ""
-        mapping.fa.set_block_style()
-    mapping[key] = value
-    _add_tail(mapping, key, following)
-
-
-def _remove(root: CommentedMap, fact_id: str) -> None:
-    """Remove one answer, keeping the comment lines that followed it."""
-    answers = root["answers"]
-    keys = list(answers)
-    index = keys.index(fact_id)
-    following = _cut_tail(answers, fact_id)
-    del answers[fact_id]
-    answers.ca.items.pop(fact_id, None)
-    if not len(answers):
-        answers.fa.set_flow_style()  # `answers: {}`: an empty block mapping cannot be written
-        _add_tail(root, "answers", following)
-    elif index:
-        _add_tail(answers, keys[index - 1], following)
-    elif following.strip():
-        slots = root.ca.items.setdefault("answers", [None, None, None, None])
-        slots[3] = (slots[3] or []) + [CommentToken(following, CommentMark(0), None)]

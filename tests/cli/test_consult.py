@@ -9,14 +9,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ast
+import re
+
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import ipsexpert
 from ipsexpert.knowledge import semantics
 from ipsexpert.analysis import questions as questions
 from ipsexpert.knowledge.catalogue import FactSpec
+from ipsexpert.cli import console
+from ipsexpert.cli.commands import main
 from ipsexpert.cli.console import parse_answer
 from ipsexpert.cli.consult import DEFAULT_SAVE, ConsultationError, run_consultation
 from ipsexpert.analysis.questions import next_question, simulate, stakes
@@ -195,11 +202,13 @@ def test_why_for_a_lawful_basis_says_which_answers_lead_to_advice(tmp_path, monk
         answers[fact_id] = profile.get(fact_id)
     start = tmp_path / "start.yaml"
     start.write_text(as_file(answers), encoding="utf-8")
-    code, out = consult(tmp_path, monkeypatch, "why\nquit\n", resume=str(start))
+    code, out = consult(tmp_path, monkeypatch, "why\nwhy more\nquit\n", resume=str(start))
     assert code == 0
     assert "[legal_basis_for_data_exchange]" in out
-    assert "R07 Establish a lawful basis" in out
-    assert "R07 is advised if this is none or unclear" in " ".join(out.split())
+    short, more = out.split("> why more", 1)
+    assert "R07 Establish a lawful basis and data protection for every data exchange: advised if none or " \
+           "unclear" in " ".join(short.split())
+    assert "R07 is advised if this is none or unclear" in " ".join(more.split())
 
 
 def test_scripted_session_saves_a_scenario_that_evaluate_accepts(tmp_path, kb, expert):
@@ -264,30 +273,41 @@ def test_save_elsewhere_leaves_the_resumed_file_alone(tmp_path, monkeypatch):
 def test_back_and_change_reopen_answers(tmp_path, monkeypatch, kb):
     first = next_question(kb, {})
     second = next_question(kb, {first: None})
-    code, out = consult(tmp_path, monkeypatch, f"?\nback\n?\n?\nchange {first}\nchange nosuch\nwhy\nquit\n",
-                        save="s.yaml")
+    code, out = consult(tmp_path, monkeypatch, f"?\nback\n?\n?\nchange {first}\nwhy\nquit\n", save="s.yaml")
     assert code == 0
     assert f"Going back to [{first}]" in out and f"Reopening [{first}]" in out
-    assert out.count(f"\n[{first}] ") == 3 and "There is no question 'nosuch'" in out
+    asked = re.findall(r"(?m)^Question \d+.*\n\[(\w+)\] ", out)
+    assert asked == [first, second, first, second, next_question(kb, {first: None, second: None}), first]
     assert list(saved(tmp_path / "s.yaml")["answers"]) == [second]
 
 
-def test_nothing_typed_can_crash_the_session(tmp_path, monkeypatch):
-    garbage = ["", "   ", "maybe", "-5", "1e9", "9" * 5000, "change", "change ", "back", "why why",
-               "\x00\x1b[A", "ünïcode ✓", "help me", "quit now", "x" * 10000]
-    code, out = consult(tmp_path, monkeypatch, "\n".join(garbage) + "\n", save="g.yaml")
+@pytest.fixture
+def at_terminal(monkeypatch):
+    """The scripted input is taken as typed at a terminal: a refused line is asked again, not fatal,
+    and a new consultation first asks for the project's name and date."""
+    monkeypatch.setattr(console, "_isatty", lambda stream: True)
+
+
+def test_at_a_terminal_nothing_typed_can_crash_the_session_and_a_refused_line_is_asked_again(
+        tmp_path, monkeypatch, kb, at_terminal):
+    garbage = ["", "   ", "maybe", "-5", "1e9", "9" * 5000, "change", "change ", "change nosuch", "back", "why why",
+               "\x00\x1b[A", "ünïcode ✓", "help me", "quit now", "x" * 10000, "nosuch=1", "phase=build"]
+    code, out = consult(tmp_path, monkeypatch, "\n\n" + "\n".join(garbage) + "\n", save="g.yaml")
     assert code == 0
     assert "is not an answer to this question" in out and "End of input" in out
+    assert "There is no question 'nosuch'" in out and "Nothing to go back to" in out
+    assert "'build' is not an answer to [phase]" in out
+    assert out.count(f"[{next_question(kb, {})}] ") == len(garbage) + 1  # asked again after every one
     assert "Nothing saved" in out and not (tmp_path / "g.yaml").exists()  # no answer, so no file
 
 
 def test_no_input_or_undecodable_input_is_not_fatal(tmp_path):
     assert run_cli("consult", "--save", "b.yaml", input="", cwd=tmp_path, env=ENV).returncode == 0
     raw = subprocess.run([sys.executable, "-m", "ipsexpert", "consult", "--save", "b.yaml"],
-                         input=b"\xff\xfe\xfa\n2\n", capture_output=True, cwd=tmp_path,
+                         input=b"2\n\xff\xfe\xfa\n", capture_output=True, cwd=tmp_path,
                          env={**os.environ, **ENV}, timeout=60)
-    assert raw.returncode == 0, raw.stderr
-    assert b"is not an answer" in raw.stdout
+    assert raw.returncode == 2 and b"Traceback" not in raw.stderr  # a script's line that is no answer stops it
+    assert b"is not an answer" in raw.stdout and b"standard input:2" in raw.stderr
     assert len(saved(tmp_path / "b.yaml")["answers"]) == 1
 
 
@@ -311,3 +331,186 @@ def test_a_file_that_cannot_be_written_is_a_user_error(tmp_path):
     result = run_cli("consult", "--save", "missing-folder/answers.yaml", input="", cwd=tmp_path, env=ENV)
     assert result.returncode == 2
     assert "missing-folder/answers.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- the terminal as a client of the library -------------------------------------------------------
+
+def cli(tmp_path, monkeypatch, *args: str, input: str):
+    """``ipsexpert consult ARGS`` through click, in tmp_path, with scripted input."""
+    monkeypatch.chdir(tmp_path)
+    return CliRunner().invoke(main, ["consult", *args], input=input)
+
+
+def asked_in(out: str) -> list[str]:
+    """The questions a transcript asked, in order (each block starts with its number)."""
+    return re.findall(r"(?m)^Question \d+.*\n\[(\w+)\] ", out)
+
+
+def test_the_terminal_leaves_choosing_questions_to_the_library():
+    cli_room = Path(ipsexpert.__file__).parent / "cli"
+    for path in cli_room.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert "questions" not in (node.module or "").split("."), path.name
+                assert "questions" not in [alias.name for alias in node.names], path.name
+
+
+def test_after_why_or_help_the_question_is_shown_again(tmp_path, monkeypatch, kb):
+    first = ipsexpert.Consultation(kb).next_question()
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", input="why\nwhy more\nhelp\nquit\n")
+    assert result.exit_code == 0, result.output
+    before_prompts = result.stdout.split("\n> ")[:-1]
+    assert len(before_prompts) == 4
+    for chunk in before_prompts[1:]:  # after why, why more and help
+        assert chunk.splitlines()[-2:] == [f"[{first.fact}] {first.text}", "  Answer: a whole number, at least 1, or unknown (?)"]
+
+
+def test_why_names_recommendations_by_title_one_line_each_and_why_more_gives_the_rules(tmp_path, monkeypatch, kb):
+    consultation = ipsexpert.Consultation(kb)
+    first = consultation.next_question()
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", input="why\nwhy more\nquit\n")
+    assert result.exit_code == 0, result.output
+    short = result.stdout.split("> why\n", 1)[1].split("\n\n", 1)[0]
+    more = result.stdout.split("> why more\n", 1)[1].split("\n\n", 1)[0]
+    internal = set(kb.derived) | set(kb.facts)
+    assert not internal & set(re.findall(r"[a-z][a-z0-9_]+", short)), short  # no fact ids, derived or asked
+    entries = re.findall(r"(?m)^    (R\d\d) (.+?): ", " ".join(short.split("\n      ")))
+    deciding = [reason for reason in first.why if reason.kind == "outcome" and len(set(reason.by_answer.values())) > 1]
+    assert [(rec_id, title) for rec_id, title in entries] == [(r.recommendation, r.title) for r in deciding]
+    assert "not applicable if 1; still open if 2 or more" in short
+    assert short.endswith("why more") and len(short.splitlines()) < len(more.splitlines())
+    assert "applies when" in more  # the rules, as before
+
+
+def test_progress_says_about_how_many_more_and_numbers_follow_back_and_change(tmp_path, monkeypatch, kb):
+    consultation = ipsexpert.Consultation(kb)
+    first = consultation.next_question().fact
+    left = consultation.remaining()
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", input=f"?\n?\nback\n?\n?\nchange {first}\n?\nquit\n")
+    assert result.exit_code == 0, result.output
+    headers = re.findall(r"(?m)^Question (\d+): about (\d+) more after this one \(at most (\d+)\)$", result.stdout)
+    assert [int(number) for number, _, _ in headers] == [1, 2, 3, 2, 3, 4, 3, 4]  # answers given + 1
+    assert headers[0][1:] == (str(left.estimate - 1), str(left.at_most - 1))
+    assert headers[3] == headers[1]  # back: the same answers as before, so the same progress
+    assert all(int(about) <= int(at_most) for _, about, at_most in headers)
+
+
+def test_a_script_may_name_the_question_it_answers(tmp_path, monkeypatch, kb):
+    consultation = ipsexpert.Consultation(kb)
+    first = consultation.next_question().fact
+    later = next(fact_id for fact_id in questions.stakes(kb, {}) if fact_id != first and kb.facts[fact_id].type == "bool")
+    hidden = next(fact_id for fact_id, spec in kb.facts.items() if spec.ask_if is not None
+                  and not semantics.askable(kb, fact_id, semantics.value_of(kb, {later: True, first: 1})))
+    script = f"{later}=yes\n{first} = 1\n{hidden}=unknown\n{later}=no\n?\nquit\n"
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", input=script)
+    assert result.exit_code == 0, result.output
+    assert f"Recorded [{later}]: yes." in result.stdout
+    assert f"[{hidden}] cannot change the advice now; not recorded." in result.stdout
+    assert f"[{later}] is already answered (yes); to change it, type change {later}." in " ".join(result.stdout.split())
+    assert later not in asked_in(result.stdout) and asked_in(result.stdout)[0] == first
+    answers = saved(tmp_path / "s.yaml")["answers"]
+    assert list(answers)[:2] == [later, first] and answers[later] is True and answers[first] == 1 and len(answers) == 3
+
+
+@pytest.mark.parametrize("line, says", [
+    ("maybe", "'maybe' is not an answer to this question: answer yes or no, or unknown (?)"),
+    ("", "Nothing typed: answer yes or no, or unknown (?)"),
+    ("nosuch=1", "There is no question 'nosuch'"),
+    ("phase=build", "'build' is not an answer to [phase]: answer a number from 1 to 3"),
+    ("multi_organisation=yes", "Multi_organisation is derived from other answers and is never asked"),
+    ("back", "Nothing to go back to"),
+])
+def test_a_scripted_line_that_cannot_be_taken_stops_with_exit_2_keeping_the_answers(tmp_path, monkeypatch, kb,
+                                                                                    line, says):
+    first = ipsexpert.Consultation(kb).next_question().fact
+    script = ("back\n" if line == "back" else f"{first}=2\n{line}\n") + "unknown\nunknown\n"
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", input=script)
+    assert result.exit_code == 2, result.output
+    number = 1 if line == "back" else 2
+    assert says in " ".join(result.stdout.split()) and f"Stopped at line {number} of the input" in result.stdout
+    assert result.stderr.startswith(f"error: standard input:{number}: ") and says.lower()[:20] in result.stderr.lower()
+    assert "Traceback" not in result.output
+    if line != "back":  # the answer before it is kept; the lines after it are never read as answers
+        assert saved(tmp_path / "s.yaml")["answers"] == {first: 2}
+        assert "ipsexpert consult --resume s.yaml" in result.stdout
+
+
+def test_respondent_is_saved_and_a_resumed_files_own_is_kept(tmp_path, monkeypatch, kb):
+    first = ipsexpert.Consultation(kb).next_question().fact
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", "--respondent", "Ministry of Finance, digital unit",
+                 input="2\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "Answering as: Ministry of Finance, digital unit." in result.stdout
+    data = saved(tmp_path / "s.yaml")
+    assert data["respondent"] == "Ministry of Finance, digital unit" and data["answers"] == {first: 2}
+    resumed = cli(tmp_path, monkeypatch, "--resume", "s.yaml", "--respondent", "Agency", input="?\nquit\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert "--respondent 'Agency' is not used" in resumed.stdout
+    assert saved(tmp_path / "s.yaml")["respondent"] == "Ministry of Finance, digital unit"
+    empty = cli(tmp_path, monkeypatch, "--save", "t.yaml", "--respondent", " ", input="quit\n")
+    assert empty.exit_code == 2 and "--respondent needs a text" in empty.stderr
+
+
+def test_a_script_gives_the_projects_name_and_date_as_named_lines(tmp_path, monkeypatch):
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", input="name=Permit service\nas_of = 2024-03\n?\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "Project name: Permit service (saved with the next answer)." in result.stdout
+    data = saved(tmp_path / "s.yaml")
+    assert (data["name"], data["as_of"], data["description"]) == ("Permit service", "2024-03", "Consultation")
+    assert list(data)[:3] == ["name", "as_of", "description"]
+
+
+def test_at_a_terminal_a_new_consultation_asks_the_projects_name_and_date_and_a_resume_only_what_it_lacks(
+        tmp_path, monkeypatch, at_terminal):
+    result = cli(tmp_path, monkeypatch, "--save", "s.yaml", input="Permit service\n\n?\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "Project name: " in result.stdout and "Date the answers describe" in result.stdout
+    data = saved(tmp_path / "s.yaml")
+    assert data["name"] == "Permit service" and "as_of" not in data  # the date was skipped
+    resumed = cli(tmp_path, monkeypatch, "--resume", "s.yaml", input="2024\n?\nquit\n")
+    assert resumed.exit_code == 0, resumed.output
+    assert "Project name: " not in resumed.stdout
+    assert saved(tmp_path / "s.yaml")["as_of"] == "2024"
+    again = cli(tmp_path, monkeypatch, "--resume", "s.yaml", input="quit\n")
+    assert "About the project" not in again.stdout
+
+
+MERGED = """\
+# Merged by `ipsexpert merge` from the answers of: Agency; Ministry of Finance
+name: Permit service
+respondents:
+- Agency
+- Ministry of Finance
+answers:
+  processes_personal_data: true
+disputed:
+  organisations_involved:
+  - respondent: Agency
+    value: 4
+  - respondent: Ministry of Finance
+    value: 3
+  legal_basis_for_data_exchange:
+  - respondent: Ministry of Finance
+    value: established
+    note: the act of 2019
+  - respondent: Agency
+    value: unclear
+"""
+
+
+def test_a_merged_assessment_asks_its_disputed_questions_first_saying_who_answered_what(tmp_path, monkeypatch):
+    (tmp_path / "merged.yaml").write_text(MERGED, encoding="utf-8")
+    result = cli(tmp_path, monkeypatch, "--resume", "merged.yaml", input="3\n?\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert asked_in(result.stdout)[:2] == ["organisations_involved", "legal_basis_for_data_exchange"]
+    assert "Disputed: Agency: 4; Ministry of Finance: 3" in result.stdout
+    assert "Disputed: Ministry of Finance: established (the act of 2019); Agency: unclear" in " ".join(
+        result.stdout.split())
+    assert "[organisations_involved] settled: 3; no longer disputed." in result.stdout
+    assert "[legal_basis_for_data_exchange] stays disputed: an unknown answer does not settle it" in " ".join(
+        result.stdout.split())
+    data = saved(tmp_path / "merged.yaml")
+    assert data["answers"] == {"processes_personal_data": True, "organisations_involved": 3}
+    assert list(data["disputed"]) == ["legal_basis_for_data_exchange"]
+    again = cli(tmp_path, monkeypatch, "--resume", "merged.yaml", input="quit\n")
+    assert asked_in(again.stdout) == ["legal_basis_for_data_exchange"]  # still disputed, so asked first again

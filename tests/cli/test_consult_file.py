@@ -252,6 +252,80 @@ def test_round_trip_edits_keep_the_comments_where_they_stood(text, removed, chan
     assert consult_file.YamlDocument(text).render(removed, changed) == expected
 
 
+@pytest.mark.parametrize("text, header, expected", [
+    pytest.param("# ours\nanswers: {}\n", {"name": "P", "as_of": "2024"},
+                 '# ours\nname: P\nas_of: "2024"\nanswers: {}\n', id="a header put first, a year quoted as text"),
+    pytest.param("name: x   # eol\n# about the rest\ndescription: d\nanswers: {}\n", {"as_of": "no", "respondent": "R"},
+                 'name: x   # eol\nas_of: "no"\n# about the rest\ndescription: d\nrespondent: R\nanswers: {}\n',
+                 id="each after the fields before it, the comment lines kept before the key they were above"),
+    pytest.param("name: 'old'\nanswers: {}\n", {"name": "new: with a colon"},
+                 "name: 'new: with a colon'\nanswers: {}\n", id="a field present changed in its place"),
+])
+def test_round_trip_header_fields_go_where_a_reader_expects_them(text, header, expected):
+    assert consult_file.YamlDocument(text).render([], {}, header) == expected
+
+
+MERGED = """\
+# Merged by `ipsexpert merge` from the answers of: Agency; Ministry of Finance
+name: Permit service
+respondents:
+- Agency
+- Ministry of Finance
+answers:
+  processes_personal_data: true
+given_by:
+  processes_personal_data:
+  - Agency
+  - Ministry of Finance
+disputed:
+  organisations_involved:   # to settle at the steering committee
+  - respondent: Agency
+    value: 4
+  - respondent: Ministry of Finance
+    value: 3
+  # the act of 2019 is read differently
+  legal_basis_for_data_exchange:
+  - respondent: Agency
+    value: unclear
+  - respondent: Ministry of Finance
+    value: established
+# kept as written
+notes:
+  processes_personal_data: both agree
+"""
+
+
+def test_settling_disputes_moves_each_to_answers_and_removes_disputed_once_empty(tmp_path, monkeypatch):
+    start = write(tmp_path / "merged.yaml", MERGED)
+    result = consult(tmp_path, monkeypatch, "--resume", "merged.yaml", "--respondent", "Steering committee",
+                     input="3\nquit\n")
+    assert result.exit_code == 0, result.output
+    once = start.read_text(encoding="utf-8")
+    assert once == MERGED.replace(
+        "name: Permit service\n", "name: Permit service\nrespondent: Steering committee\n").replace(
+        "  processes_personal_data: true\n", "  processes_personal_data: true\n  organisations_involved: 3\n").replace(
+        MERGED[MERGED.index("  organisations_involved:   #"):MERGED.index("  # the act")], "")
+    result = consult(tmp_path, monkeypatch, "--resume", "merged.yaml", input="established\nquit\n")
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(start.read_text(encoding="utf-8"))
+    assert "disputed" not in data and data["answers"]["legal_basis_for_data_exchange"] == "established"
+    assert data["respondent"] == "Steering committee" and data["notes"] == {"processes_personal_data": "both agree"}
+    assert "# kept as written\nnotes:" in start.read_text(encoding="utf-8")
+
+
+def test_settling_a_dispute_in_json_and_an_unknown_answer_leaves_it_disputed_and_unsaved(tmp_path, monkeypatch):
+    claims = [{"respondent": "A", "value": "local"}, {"respondent": "B", "value": "national"}]
+    text = json.dumps({"answers": {"phase": "design"}, "disputed": {"scope": claims}, "notes": {}})
+    start = write(tmp_path / "merged.json", text)
+    result = consult(tmp_path, monkeypatch, "--resume", "merged.json", input="scope=unknown\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "[scope] stays disputed" in result.stdout and untouched(start, text)  # asked first again next time
+    result = consult(tmp_path, monkeypatch, "--resume", "merged.json", "--respondent", "C", input="scope=local\nquit\n")
+    assert result.exit_code == 0, result.output
+    data = json.loads(start.read_text(encoding="utf-8"))
+    assert list(data) == ["respondent", "answers", "notes"] and data["answers"]["scope"] == "local"
+
+
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_bundled_scenario_gets_one_new_line_for_one_new_answer(tmp_path, monkeypatch, kb, path):
     text = path.read_text(encoding="utf-8")
@@ -272,7 +346,9 @@ def test_every_bundled_scenario_gets_one_new_line_for_one_new_answer(tmp_path, m
 def test_file_names_and_typed_text_are_shown_with_control_characters_escaped(tmp_path, monkeypatch):
     name = "evil\x1b[2J.yaml"
     write(tmp_path / name, "name: \"\\e]0;owned\\a\"\nanswers:\n  phase: design\n")
-    result = consult(tmp_path, monkeypatch, "--resume", name, input="\x1b[31mred\nquit\n")
-    assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.output and "\x07" not in result.output
-    assert "evil\\x1b[2J.yaml" in result.output and "\\x1b[31mred" in result.output
+    result = consult(tmp_path, monkeypatch, "--resume", name, "--respondent", "\x1b]0;me\a",
+                     input="\x1b[31mred\nquit\n")
+    assert result.exit_code == 2, result.output  # a script's line that is no answer stops it
+    assert "\x1b" not in result.output and "\x07" not in result.output  # stdout and the error on stderr
+    assert "evil\\x1b[2J.yaml" in result.output and "\\x1b[31mred" in result.stdout and "\\x1b[31mred" in result.stderr
+    assert "Answering as: \\x1b]0;me\\x07." in result.stdout

@@ -18,6 +18,18 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")]
 
 PROFILE = SCENARIOS / "illustrative-regional-consortium-design.yaml"
+NAME_PROMPT = re.compile(r"Project name: $")
+DATE_PROMPT = re.compile(r"Date the answers describe \(e\.g\. 2024 or 2024-03\): $")
+
+
+def about(session: Terminal, name: str | None = "", as_of: str = "") -> None:
+    """Answer what a consultation at a terminal asks before its questions when the file lacks
+    it: the project's name (None: not asked, as on a resume) and the date."""
+    if name is not None:
+        session.read_until(NAME_PROMPT)
+        session.answer(name)
+    session.read_until(DATE_PROMPT)
+    session.answer(as_of)
 
 
 def word(value) -> str:
@@ -55,7 +67,8 @@ def answer_all(session: Terminal, profile: dict) -> list[str]:
 
 
 def test_a_full_session_from_a_profile(terminal, tmp_path, kb, expert, profile):
-    session = terminal("consult", "--save", "project.yaml")
+    session = terminal("consult", "--save", "project.yaml", "--respondent", "Regional consortium, PMO")
+    about(session, "Regional permits", "2024-03")
     asked = answer_all(session, profile)
     assert session.wait() == 0
     expected_answers, expected_order = simulate(kb, profile)
@@ -64,23 +77,33 @@ def test_a_full_session_from_a_profile(terminal, tmp_path, kb, expert, profile):
     assert "Outcomes:" in session.transcript and "project.yaml" in session.transcript
     saved = yaml.safe_load((tmp_path / "project.yaml").read_text(encoding="utf-8"))
     assert saved["answers"] == {f: "unknown" if v is None else v for f, v in expected_answers.items()}
+    assert (saved["name"], saved["as_of"], saved["respondent"]) == ("Regional permits", "2024-03",
+                                                                     "Regional consortium, PMO")
+    assert "== Regional permits" in session.transcript and "as of 2024-03" in session.transcript
     report, full = expert.evaluate(tmp_path / "project.yaml"), expert.evaluate(profile)
     assert report.outcomes == full.outcomes
     assert [(a.id, a.severity, a.rank) for a in report.advice] == [(a.id, a.severity, a.rank) for a in full.advice]
 
 
+def shown_again(session: Terminal, fact_id: str) -> bool:
+    """Whether the question's line and what it accepts are the last thing above the prompt."""
+    lines = session.transcript.rstrip("> ").splitlines()
+    return lines[-2].startswith(f"[{fact_id}] ") and lines[-1].startswith("  Answer: ")
+
+
 def test_why_help_an_invalid_answer_and_back(terminal, tmp_path, kb):
     session = terminal("consult")
+    about(session)
     first = session.question()
     assert first is not None and f"[{first}]" in session.transcript
     session.answer("why")
-    assert session.question() == first
+    assert session.question() == first and shown_again(session, first)
     assert re.search(r"R\d\d ", session.transcript.split("> why", 1)[1])
     session.answer("help")
-    assert session.question() == first
+    assert session.question() == first and shown_again(session, first)
     assert " ".join(kb.facts[first].help.split()[:4]) in " ".join(session.transcript.split())
     session.answer("certainly not a number")
-    assert session.question() == first
+    assert session.question() == first and shown_again(session, first)  # at a terminal: asked again
     assert "is not an answer to this question" in session.transcript
     session.answer("unknown")
     second = session.question()
@@ -96,6 +119,7 @@ def test_why_help_an_invalid_answer_and_back(terminal, tmp_path, kb):
 
 def test_ctrl_c_keeps_the_answers_and_resume_finishes(terminal, tmp_path, kb, profile):
     session = terminal("consult", "--save", "project.yaml")
+    about(session)
     given = answer_some(session, profile, 3)
     session.send("\x03")
     assert session.wait() == 130
@@ -105,6 +129,7 @@ def test_ctrl_c_keeps_the_answers_and_resume_finishes(terminal, tmp_path, kb, pr
     assert left_behind(tmp_path) == []
 
     resumed = terminal("consult", "--resume", "project.yaml")
+    about(resumed, name=None)  # the name is the file's; the date was skipped, so it is asked again
     asked = answer_all(resumed, profile)
     assert resumed.wait() == 0
     assert not set(asked) & set(given)
@@ -115,6 +140,7 @@ def test_ctrl_c_keeps_the_answers_and_resume_finishes(terminal, tmp_path, kb, pr
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["TERM", "HUP"])
 def test_sigterm_and_sighup_keep_the_answers_like_ctrl_c(terminal, tmp_path, profile, signum, code):
     session = terminal("consult", "--save", "project.yaml")
+    about(session, as_of="2024")
     given = answer_some(session, profile, 2)
     os.kill(session.pid, signum)
     assert session.wait() == code
@@ -128,3 +154,12 @@ def test_sigterm_and_sighup_keep_the_answers_like_ctrl_c(terminal, tmp_path, pro
     assert resumed.question() not in (None, *given)
     resumed.answer("quit")
     assert resumed.wait() == 0
+
+
+def test_end_of_input_at_a_terminal_is_said_on_a_line_of_its_own(terminal, tmp_path):
+    session = terminal("consult", "--save", "project.yaml")
+    about(session)
+    assert session.question() is not None
+    session.send("\x04")  # Ctrl-D at the prompt: the terminal echoes nothing
+    assert session.wait() == 0
+    assert re.search(r"(?m)^> \r?\nEnd of input\. Nothing saved", session.transcript), session.transcript[-300:]
