@@ -1,8 +1,11 @@
 """The command line: parse options, call the library, hand models to a renderer.
 
-Owns the click commands (``commands``), batch orchestration with workers, progress and
-``--fail-on`` (``batch``), and the terminal side of the consultation (``console``,
-``consult``). The only package that prints.
+Owns the click commands (``commands`` with ``common``, ``kb_commands``, ``assessments``),
+batch orchestration with workers, progress and ``--fail-on`` (``batch``), and the
+terminal side of the consultation: reading and prompting (``console``), the dialogue
+over the library's ``Consultation`` (``consult``, its texts in ``consult_words``), and
+the file it saves into — lock, backup, round-trip editing (``consult_file``,
+``consult_documents``). The only package that prints.
 
 May import: everything else of ipsexpert, click and tabulate.
 """
