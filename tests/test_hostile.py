@@ -78,7 +78,7 @@ EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
     "unhashable-key.yaml": [(2, None, "is not valid YAML: found unhashable key")],
     "answers-not-mapping.yaml": [(1, "answers", "answers must be a mapping of fact id to value")],
     "bad-answers.yaml": [
-        (3, "answers.organisations_involved", "True is not a whole number"),
+        (3, "answers.organisations_involved", "true is not a whole number"),
         (4, "answers.uses_national_eid", "1 is not true or false"),
         (5, "answers.users_expected", "1.5 is not a whole number"),
         (6, "answers.countries_involved", "0 is below the minimum of 1"),
@@ -94,7 +94,7 @@ EXPECTED: dict[str, list[tuple[int | None, str | None, str]]] = {
         (4, "sources", "valid list"),
         (5, "expect.R01.outcome", "'advised', 'satisfied', 'not_applicable' or 'undetermined'"),
         (6, "accepted[0].id", "valid string"),
-        (7, "colour", "Extra inputs are not permitted"),
+        (7, "colour", "unknown field; the fields here are name, as_of,"),
     ],
     "wrong-types.json": [
         (5, "answers.users_expected", "'200000' is not a whole number"),

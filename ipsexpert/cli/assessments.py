@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import kb_option, user_errors
+from .common import Choice, color_option, kb_option, terminal_style, user_errors
 
 
 @click.command()
@@ -13,18 +13,21 @@ from .common import kb_option, user_errors
               help="1: single answer changes only; 2: also pairs of changes that work together.")
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="List at most this many changes (0 lists all).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
+@click.option("-f", "--format", "fmt", type=Choice(["table", "markdown", "json"]), default="table",
               show_default=True)
+@color_option
 @kb_option
-def whatif(path, max_changes, top, fmt, kb_path) -> None:
+def whatif(path, max_changes, top, fmt, color, kb_path) -> None:
     """The fewest answer changes that would remove the most severe advice.
 
     Tries changing each answer the project can act on (facts marked actionable in the
     catalogue, never the context) to every other answer, then pairs of changes that
     work together, re-running the rules for each. Changes rank by the most severe
     advice they remove, then by how far they lower the total priority score, then by
-    fewer changes. Each shows the advice it removes, adds or re-grades. For questions
-    still unanswered, it shows what each possible answer would add or settle.
+    fewer changes. Each shows the advice it removes, adds or re-grades; values of one
+    fact that do the same are one row (`legal_barriers: found_unresolved → resolved or
+    none_found`). For questions still unanswered, it shows what each possible answer
+    would add or settle.
 
     \b
     Examples:
@@ -38,24 +41,30 @@ def whatif(path, max_changes, top, fmt, kb_path) -> None:
         from ..render.whatif import render
         from ..report.expert import Expert
         expert = Expert(load_knowledge_base(kb_path))
-        click.echo(render(what_if(expert, path, max_changes=max_changes, top=top), fmt), nl=False)
+        result = what_if(expert, path, max_changes=max_changes, top=top)
+        with terminal_style(color if fmt == "table" else "never"):
+            text = render(result, fmt)
+        click.echo(text, nl=False, color=True)  # colour was decided above; click would strip it off a terminal
 
 
 @click.command()
 @click.argument("old", metavar="OLD", type=click.Path(dir_okay=False))
 @click.argument("new", metavar="NEW", type=click.Path(dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True, help="Output format; json keys are described in ipsexpert/analysis/diff.py.")
+@click.option("-f", "--format", "fmt", type=Choice(["table", "markdown", "json"]), default="table",
+              show_default=True, help="Output format; the json keys are listed in the README (diff: compare two "
+                                      "assessments).")
+@color_option
 @kb_option
-def diff(old, new, fmt, kb_path) -> None:
+def diff(old, new, fmt, color, kb_path) -> None:
     """Compare two assessments of a project: answers, advice, outcomes.
 
     OLD and NEW are each a scenario file (evaluated now) or a saved
     `ipsexpert evaluate --format json` output holding one report. Shows the answers
     added, removed and changed; the advice resolved, new, left undetermined or changed
-    in severity, rank or score; and the outcome counts before and after. Warns when
-    the two were made with different knowledge bases, naming the recommendations whose
-    rules a revision changed in between. Exit 0 whatever the differences.
+    in severity or score (advice that only moved in rank is one line); and the outcome
+    counts before and after. Warns when the two name different projects, and when they
+    were made with different knowledge bases, naming the recommendations whose rules a
+    revision changed in between. Exit 0 whatever the differences.
 
     \b
     Examples:
@@ -66,7 +75,25 @@ def diff(old, new, fmt, kb_path) -> None:
     with user_errors():
         from ..analysis.diff import Assessments
         from ..render.diff import render
-        click.echo(render(Assessments(kb_path).diff(old, new), fmt), nl=False)
+        result = with_project_warning(Assessments(kb_path).diff(old, new))
+        with terminal_style(color if fmt == "table" else "never"):
+            text = render(result, fmt)
+        click.echo(text, nl=False, color=True)  # colour was decided above; click would strip it off a terminal
+
+
+def with_project_warning(result):
+    """The diff, warned when its two sides name different projects: comparing two projects'
+    assessments is usually a slip of the file name, and the diff would read as one project's change."""
+    from ..safe_text import one_line
+
+    def normal(name: str) -> str:
+        return " ".join(name.casefold().split())
+
+    if normal(result.old.name) == normal(result.new.name):
+        return result
+    warning = (f"the two assessments name different projects ({one_line(result.old.name)!r} and "
+               f"{one_line(result.new.name)!r}): is this the project you meant to compare?")
+    return result.model_copy(update={"warnings": [*result.warnings, warning]})
 
 
 @click.command()

@@ -4,32 +4,35 @@ Files are evaluated in input order and results come back in that order even with
 ``--jobs``, so output is byte-identical whatever the parallelism. Each worker process
 compiles the knowledge base once. A bad file yields its problems and the batch goes on.
 
-A folder contributes the scenario files in it and nothing outside it: a symbolic link
-out of the folder is skipped with a warning and never read, so pointing the tool at a
-shared folder cannot make it read (and quote in a report) a file elsewhere. A run also
-refuses an --output that is one of its inputs and says which advice tripped --fail-on.
+Which files a batch reads is ``paths``' business. A run refuses an --output that is
+one of its inputs and says which advice tripped --fail-on. Standard input (``-``) is
+read in this process, once, so a batch that holds it runs without workers.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import stat
+import sys
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
 from ..errors import IpsExpertError, Problem
+from ..render.batch_summary import ReportCount, count
 from ..safe_text import one_line
+from .paths import STDIN
 
 if TYPE_CHECKING:
+    from ..knowledge.scenario import Scenario
     from ..report.expert import Expert
     from ..report.models import Report
 
-SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+OWN_WRITERS = ("junit",)
+"""Formats whose writer takes reports, never text rendered beforehand."""
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Delivery:
     explain: bool = False
     fail_on: str | None = None
     today: date | None = None
+    kept: frozenset[str] | None = None  # the recommendations selected (--select, --ignore); None: all
+    colour: bool = False  # for workers, which render tables themselves
+    columns: int | None = None
 
 
 @dataclass
@@ -56,67 +62,10 @@ class Result:
     report: "Report | None" = None
     text: str | None = None  # the rendered report, for formats that render one report on its own
     tripped: list[str] = field(default_factory=list)  # advice at or above the delivery's fail_on, one line each
+    count: ReportCount | None = None  # for the batch's summary line
     problems: list[Problem] | None = None
     trace: list[str] | None = None
     error: IpsExpertError | None = None  # kept in-process, so --debug can show where it was raised
-
-
-def collect(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
-    """Scenario files named directly or found (sorted) in named folders, and path problems."""
-    files: list[str] = []
-    problems: list[Problem] = []
-    for name in paths:
-        try:
-            is_folder = stat.S_ISDIR(os.stat(name).st_mode)
-        except (FileNotFoundError, NotADirectoryError):
-            problems.append(Problem("no such file or folder", name))
-            continue
-        except OSError as exc:
-            problems.append(Problem(f"cannot be read: {exc.strerror or exc}", name))
-            continue
-        if not is_folder:
-            files.append(name)
-            continue
-        found, trouble = _scan(name)
-        if not found and not trouble:
-            trouble = [Problem("is a folder with no scenario files (*.yaml, *.yml, *.json)", name)]
-        files.extend(found)
-        problems.extend(trouble)
-    return files, problems
-
-
-def _scan(folder: str) -> tuple[list[str], list[Problem]]:
-    """The scenario files in ``folder``, sorted, and the entries that cannot be read.
-
-    A link out of the folder is skipped with a warning, before anything is read
-    through it; a link to nothing is a problem, not a silent gap in the batch.
-    """
-    try:
-        with os.scandir(folder) as entries:
-            names = sorted(entry.name for entry in entries if Path(entry.name).suffix.lower() in SCENARIO_SUFFIXES)
-    except OSError as exc:
-        return [], [Problem(f"cannot be read: {exc.strerror or exc}", folder)]
-    inside = os.path.realpath(folder)
-    files: list[str] = []
-    problems: list[Problem] = []
-    for path in (str(Path(folder) / name) for name in names):
-        if not _within(os.path.realpath(path), inside):
-            click.echo(f"warning: {one_line(path)}: skipped: a symbolic link to a file outside "
-                       f"{one_line(folder)}", err=True)
-            continue
-        try:
-            if stat.S_ISREG(os.stat(path).st_mode):  # not a subfolder, a pipe or a device
-                files.append(path)
-        except FileNotFoundError:
-            problems.append(Problem("is a symbolic link to a missing file" if os.path.islink(path)
-                                    else "no such file (removed while the folder was read)", path))
-        except OSError as exc:
-            problems.append(Problem(f"cannot be read: {exc.strerror or exc}", path))
-    return files, problems
-
-
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def refuse_output_among_inputs(output: str, files: list[str]) -> None:
@@ -176,8 +125,11 @@ def _init_worker(kb_path: str | None, delivery: Delivery) -> None:
         signal.signal(signum, signal.SIG_DFL)
     from ..report.expert import Expert
     from ..knowledge.loading import load_knowledge_base
+    from ..render import colour, width
     _worker_expert = Expert(load_knowledge_base(kb_path))
     _worker_delivery = delivery
+    colour.use(delivery.colour)
+    width.use(delivery.columns)
 
 
 def _evaluate_file(args: tuple[str, bool]) -> Result:
@@ -196,16 +148,30 @@ def trace_lines(run) -> list[str]:
 
 def evaluate_file(expert: "Expert", path: str, delivery: Delivery, trace: bool = False) -> Result:
     """Evaluate one file, turning user errors into a Result instead of an exception."""
+    name = STDIN_NAME if path == STDIN else path
     try:
-        scenario = expert.scenario(path)
+        scenario = stdin_scenario(expert) if path == STDIN else expert.scenario(path)
         run = expert.run(scenario.answers)
         report = expert.report(scenario, run, delivery.today)
     except IpsExpertError as exc:
-        return Result(path, problems=exc.problems, error=exc)
+        return Result(name, problems=exc.problems, error=exc)
+    if delivery.kept is not None:
+        from .selection import keep
+        report = keep(report, delivery.kept)
     from ..render.output import standalone_renderer
-    render = standalone_renderer(delivery.fmt, delivery.view, delivery.explain)
-    return Result(path, report=None if render else report, text=render(report) if render else None,
-                  tripped=tripped_lines(report, delivery), trace=trace_lines(run) if trace else None)
+    render = None if delivery.fmt in OWN_WRITERS else standalone_renderer(delivery.fmt, delivery.view,
+                                                                          delivery.explain)
+    return Result(name, report=None if render else report, text=render(report) if render else None,
+                  tripped=tripped_lines(report, delivery), trace=trace_lines(run) if trace else None,
+                  count=count(report))
+
+
+def stdin_scenario(expert: "Expert") -> "Scenario":
+    """The one scenario on standard input, read as a file is (bounded, JSON when it looks like it)."""
+    from ..documents import DEFAULT_LIMITS
+    from ..knowledge.scenario import scenario_from_bytes
+    raw = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
+    return scenario_from_bytes(raw, STDIN_NAME, expert.kb)
 
 
 def tripped_lines(report: "Report", delivery: Delivery) -> list[str]:
@@ -232,7 +198,7 @@ def evaluate_files(files: list[str], expert: "Expert", delivery: Delivery, jobs:
     """
     if jobs == 0:
         jobs = os.cpu_count() or 1
-    if jobs <= 1 or len(files) < 2:
+    if jobs <= 1 or len(files) < 2 or STDIN in files:
         for path in files:
             yield evaluate_file(expert, path, delivery, trace)
         return

@@ -1,4 +1,7 @@
-"""``ipsexpert kb``: read, check and test the knowledge base."""
+"""``ipsexpert kb``: read, check and test the knowledge base.
+
+``kb show`` and ``kb facts --construct`` complete the knowledge base's own ids in the shell.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import sys
 
 import click
 
-from .common import EXIT_FOUND, kb_option, user_errors
+from .common import EXIT_FOUND, Choice, configured_kb, kb_folder_problem, kb_option, terminal_style, user_errors
 
 
 @click.group()
@@ -15,7 +18,7 @@ def kb() -> None:
 
 
 @kb.command("list")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-f", "--format", "fmt", type=Choice(["table", "json"]), default="table", show_default=True)
 @kb_option
 def kb_list(fmt, kb_path) -> None:
     """Every recommendation with its id, title, construct, phases and severity."""
@@ -25,8 +28,60 @@ def kb_list(fmt, kb_path) -> None:
         click.echo(list_recommendations(load_knowledge_base(kb_path), fmt))
 
 
+def _kb_ids(ctx: click.Context, kind: str) -> list[str]:
+    """Ids for shell completion, from the --kb given so far or the shipped knowledge base;
+    nothing when it cannot be loaded (completion must never print an error)."""
+    from ..errors import IpsExpertError
+    from ..knowledge.loading import load_knowledge_base
+    try:
+        base = load_knowledge_base(ctx.params.get("kb_path"))
+    except IpsExpertError:
+        return []
+    if kind == "constructs":
+        return list(dict.fromkeys(fact.construct for fact in base.facts.values()))
+    return [*base.recommendations, *base.facts, *base.derived]
+
+
+def _complete_constructs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return [name for name in _kb_ids(ctx, "constructs") if name.startswith(incomplete.lower())]
+
+
+def _complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return [item for item in _kb_ids(ctx, "ids") if item.lower().startswith(incomplete.lower())]
+
+
+@kb.command("facts")
+@click.option("--construct", default=None, metavar="CONSTRUCT", shell_complete=_complete_constructs,
+              help="Only the facts of this construct (context, governance, formal_agreements, ...).")
+@click.option("-f", "--format", "fmt", type=Choice(["table", "markdown", "json"]), default="table",
+              show_default=True)
+@kb_option
+def kb_facts(construct, fmt, kb_path) -> None:
+    """Every fact a scenario may answer: id, construct, type, allowed answers, question.
+
+    In catalogue order, the order `ipsexpert init` writes them. `ipsexpert kb show
+    FACT` gives a fact's help and what each answer means.
+    """
+    with user_errors():
+        from ..errors import IpsExpertError
+        from ..knowledge.catalogue import suggest
+        from ..knowledge.loading import load_knowledge_base
+        from ..render.kb import list_facts
+        base = load_knowledge_base(kb_path)
+        facts = list(base.facts.values())
+        if construct is not None:
+            constructs = list(dict.fromkeys(fact.construct for fact in facts))
+            wanted = construct.strip().lower()
+            if wanted not in constructs:
+                raise IpsExpertError(f"--construct {construct!r}: no such construct{suggest(wanted, constructs)}; "
+                                     f"the constructs are {', '.join(constructs)}")
+            facts = [fact for fact in facts if fact.construct == wanted]
+        with terminal_style("never"):  # no colour, the terminal's width
+            click.echo(list_facts(base, facts, fmt))
+
+
 @kb.command("show")
-@click.argument("item_id", metavar="ID")
+@click.argument("item_id", metavar="ID", shell_complete=_complete_ids)
 @kb_option
 def kb_show(item_id, kb_path) -> None:
     """A page for one recommendation (e.g. R07) or fact (e.g. legal_barriers)."""
@@ -37,19 +92,23 @@ def kb_show(item_id, kb_path) -> None:
 
 
 @kb.command("check")
-@click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
+@click.argument("path", required=False, type=click.Path(), metavar="[FOLDER]")
 def kb_check(path) -> None:
-    """Verify a knowledge base (the shipped one, or FOLDER holding rules/ and facts/).
+    """Verify a knowledge base (FOLDER holding rules/ and facts/, the `kb` setting, or the shipped one).
 
     Reports unknown facts or values, facts nothing reads, ask_if conditions that could
     hide a question that matters, recommendations that can never be advised or are
     advised on every profile, redundant conditions, derivation cycles, missing or
-    failing examples. Exit 0 clean, 1 findings, 2 unreadable.
+    failing examples. Exit 0 clean, 1 findings, 2 unreadable or not a knowledge base.
     """
     with user_errors():
-        from ..errors import KnowledgeBaseError
+        from ..errors import IpsExpertError, KnowledgeBaseError
         from ..knowledge.check import check
         from ..knowledge.loading import load_knowledge_base
+        path = path if path is not None else configured_kb()
+        problem = kb_folder_problem(path) if path is not None else None
+        if problem:
+            raise IpsExpertError(problem)
         try:
             kb = load_knowledge_base(path)
         except KnowledgeBaseError as exc:
@@ -88,11 +147,11 @@ def kb_test(paths, kb_path) -> None:
         from ..errors import IpsExpertError
         from ..knowledge.loading import load_knowledge_base
         from ..report.expert import Expert
-        from .batch import collect
-        files, problems = collect(paths)
-        if problems:
-            raise IpsExpertError(problems=problems)
-        checked = run_tests(Expert(load_knowledge_base(kb_path)), files)
+        from .paths import collect
+        collected = collect(paths)
+        if collected.problems:
+            raise IpsExpertError(problems=collected.problems)
+        checked = run_tests(Expert(load_knowledge_base(kb_path)), collected.files)
         for failure in checked.failures:
             click.echo(str(failure))
         counted = f"{checked.examples} examples and {checked.expectations} scenario expectations"

@@ -129,21 +129,62 @@ with warnings.catch_warnings():
                 return "one of " + ", ".join(self.values)
             return "a whole number" + (f" >= {self.minimum}" if self.minimum is not None else "")
 
-        def check(self, value: Any) -> Any:
-            """The answer as stored (None for unknown); ValueError when it does not fit."""
+        def check(self, value: Any, written: str | None = None) -> Any:
+            """The answer as stored (None for unknown); ValueError, in words that say how to
+            fix it, when it does not fit. ``written`` is how a file spells a value that is not
+            text (``yes`` for true), so that the message quotes what the user wrote.
+
+            Enum values are matched without regard to case (``Design`` is ``design``), as the
+            consultation matches them, and stored as the catalogue spells them.
+            """
             if value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS):
                 return None
+            shown = repr(value) if isinstance(value, str) or written is None else written
             if self.type == "bool":
                 if not isinstance(value, bool):
-                    raise ValueError(f"{value!r} is not true or false")
+                    raise ValueError(f"{shown} is not true or false{_unquote_hint(value, YES_NO_WORDS)}")
             elif self.type == "int":
                 if isinstance(value, bool) or not isinstance(value, int):
-                    raise ValueError(f"{value!r} is not a whole number")
+                    raise ValueError(f"{shown} is not a whole number{_unquote_hint(value)}")
                 if self.minimum is not None and value < self.minimum:
                     raise ValueError(f"{value} is below the minimum of {self.minimum}")
             elif value not in self.values:
-                raise ValueError(f"{value!r} is not one of {', '.join(self.values)}")
+                same = next((item for item in self.values if isinstance(value, str)
+                             and item.casefold() == value.strip().casefold()), None)
+                if same is None:
+                    raise ValueError(f"{shown} is not one of {', '.join(self.values)}"
+                                     f"{nearest_value(value, self.values)}")
+                return same
             return value
+
+
+YES_NO_WORDS = ("true", "false", "yes", "no", "y", "n", "on", "off")
+
+
+def _unquote_hint(value: Any, words: tuple[str, ...] = ()) -> str:
+    """For an answer quoted as text that would fit unquoted (``"200000"``, ``"yes"``)."""
+    if not isinstance(value, str):
+        return ""
+    if value.strip().lower() in words:
+        return ": write true or false, without quotes"
+    if not words and value.strip().lstrip("+-").isdigit():
+        return ": write the number without quotes"
+    return ""
+
+
+def nearest_value(value: Any, values: tuple[str, ...]) -> str:
+    """A "did you mean" clause for a value not allowed: the only value it begins
+    (``project`` for ``project_only``), else the only one holding it (``unresolved`` for
+    ``found_unresolved``), else the most similar, or nothing."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    given = value.strip().casefold()
+    for fits in (str.startswith, str.__contains__):
+        found = [item for item in values if fits(item.casefold(), given)]
+        if len(found) == 1:
+            return f" (did you mean {found[0]}?)"
+    close = difflib.get_close_matches(given, [item.casefold() for item in values], n=1, cutoff=0.6)
+    return f" (did you mean {next(item for item in values if item.casefold() == close[0])}?)" if close else ""
 
 
 def suggest(name: str, candidates: list[str]) -> str:

@@ -6,9 +6,11 @@ the page can never disagree with what the engine runs.
 
 from __future__ import annotations
 
+import difflib
+import re
 import textwrap
 
-from .catalogue import FactSpec, suggest
+from .catalogue import FactSpec
 from .conditions import describe
 from ..errors import IpsExpertError
 from ..safe_text import printable
@@ -35,8 +37,30 @@ def _page(kb: KnowledgeBase, item_id: str) -> str:
         return (f"{item_id} (derived fact, never asked)\n\n{_wrap(derivation.meaning)}\n\n"
                 f"True when: {describe(derivation.when)}\n{_readers(kb, item_id)}")
     ids = list(kb.recommendations) + list(kb.facts) + list(kb.derived)
-    raise IpsExpertError(f"no recommendation or fact {item_id!r}{suggest(item_id, ids)}; "
-                         "`ipsexpert kb list` lists the recommendations")
+    raise IpsExpertError(f"no recommendation or fact {item_id!r}{suggest_id(item_id, ids)}; "
+                         "`ipsexpert kb list` lists the recommendations, `ipsexpert kb facts` the facts")
+
+
+def normal_id(text: str) -> str:
+    """An id as people mean it: case folded, numbers without leading zeros (``R7`` is ``R07``)."""
+    return re.sub(r"\d+", lambda number: number.group().lstrip("0") or "0", text.casefold())
+
+
+def find_id(text: str, ids: list[str]) -> str | None:
+    """The id ``text`` means once case and zero padding are set aside, or None."""
+    wanted = normal_id(text)
+    return next((item for item in ids if normal_id(item) == wanted), None)
+
+
+def suggest_id(text: str, ids: list[str]) -> str:
+    """A "did you mean" clause for an unknown id: the same id written otherwise (``R7`` for
+    ``R07``), else the most similar once both are normalised, or nothing."""
+    same = find_id(text, ids)
+    if same is not None:
+        return f" (did you mean {same}?)"
+    normal = {normal_id(item): item for item in ids}
+    close = difflib.get_close_matches(normal_id(text), list(normal), n=1, cutoff=0.6)
+    return f" (did you mean {normal[close[0]]}?)" if close else ""
 
 
 def recommendation_page(kb: KnowledgeBase, rec: Recommendation) -> str:

@@ -15,10 +15,11 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .catalogue import suggest
-from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, read_document
-from ..errors import Problem, ScenarioError
+from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, parse_document, read_bounded
+from ..errors import InputError, Problem, ScenarioError
 from .base import KnowledgeBase
 from .rulebase import Expectation
+from .source_text import SourceText, explain_tabs
 
 
 class Acceptance(BaseModel):
@@ -119,8 +120,11 @@ def _converted(value: Any) -> Any:
 
 
 def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
-                  base: tuple = ("answers",)) -> tuple[dict[str, Any], list[Problem]]:
-    """Strictly checked answers (None for unknown), in catalogue order, and every problem."""
+                  base: tuple = ("answers",), text: SourceText | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """Strictly checked answers (None for unknown), in catalogue order, and every problem.
+
+    ``text`` is the document's source, so that a message quotes a value as written.
+    """
     if answers is None:
         return {}, []
     if not isinstance(answers, Mapping):
@@ -137,22 +141,70 @@ def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
             problems.append(_located(doc, f"unknown fact{hint}", path))
         else:
             try:
-                checked[fact_id] = kb.facts[fact_id].check(plain_answer(value))
+                checked[fact_id] = kb.facts[fact_id].check(plain_answer(value), _written(value, doc, text, path))
             except ValueError as exc:
                 problems.append(_located(doc, str(exc), path))
     ordered = {fact_id: checked[fact_id] for fact_id in kb.facts if fact_id in checked}
     return ordered, problems
 
 
-def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None) -> Scenario:
-    """A checked Scenario from parsed data; ScenarioError lists every problem."""
+def _written(value: Any, doc: Document | None, text: SourceText | None, path: tuple) -> str | None:
+    """How the file spells an answer that is not text (``yes``, ``True``), for a message;
+    a file read without its source spells true and false as YAML and JSON do."""
+    if doc is None or isinstance(value, str):
+        return None
+    written = text.value_at(doc.lines.get(path), str(path[-1])) if text else None
+    if written is None and isinstance(value, bool):
+        return "true" if value else "false"
+    return written
+
+
+SCENARIO_FIELDS = tuple(name for name in Scenario.model_fields if name != "source")
+NESTED_MODELS = {"accepted": Acceptance, "disputed": Claim, "expect": Expectation}
+"""The model behind each section whose items are mappings, for naming their fields."""
+
+
+def _misplaced_answers(data: dict, kb: KnowledgeBase, doc: Document | None) -> list[Problem]:
+    """Fact ids written at the top level, where a scenario's own fields go: taken out of
+    ``data`` and reported once, naming them, with the fix."""
+    misplaced = [key for key in data if key not in SCENARIO_FIELDS and (key in kb.facts or key in kb.derived)]
+    if not misplaced:
+        return []
+    for key in misplaced:
+        del data[key]
+    names = ", ".join(map(str, misplaced[:-1])) + (" and " if len(misplaced) > 1 else "") + str(misplaced[-1])
+    verb = "is a fact" if len(misplaced) == 1 else "are facts"
+    return [Problem(f"put fact answers under `answers:` (indented below it): {names} {verb}, "
+                    "not fields of a scenario", doc.name if doc else None,
+                    doc.line_of((misplaced[0],)) if doc else None)]
+
+
+def _validation_message(error: Mapping[str, Any]) -> str:
+    """pydantic's message, except for a field that does not exist: which ones do."""
+    if error["type"] != "extra_forbidden":
+        return error["msg"]
+    location = [part for part in error["loc"] if isinstance(part, str)]
+    model = NESTED_MODELS.get(location[0]) if len(location) > 1 else Scenario
+    fields = [name for name in (model.model_fields if model else ()) if name != "source"]
+    if not fields:
+        return "unknown field"
+    return f"unknown field{suggest(str(location[-1]), fields)}; the fields here are {', '.join(fields)}"
+
+
+def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None,
+                       text: SourceText | None = None) -> Scenario:
+    """A checked Scenario from parsed data; ScenarioError lists every problem.
+
+    ``text``, the document's source where the caller has it, lets messages quote values as written.
+    """
     name = doc.name if doc else None
     if not isinstance(data, Mapping):
         raise ScenarioError("a scenario must be a mapping with `answers` (and `name`, `as_of`, ...)",
                             file=name, line=1 if doc else None)
     data = dict(data)
     given = data.pop("answers", None)
-    answers, problems = check_answers(given, kb, doc)
+    answers, problems = check_answers(given, kb, doc, text=text)
+    problems += _misplaced_answers(data, kb, doc)
     if isinstance(data.get("expect"), Mapping):
         data["expect"] = {key: _expectation(value) for key, value in data["expect"].items()}
         for key in data["expect"]:
@@ -166,7 +218,7 @@ def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None
         scenario = Scenario.model_validate(dict(data, answers=answers, source=name))
     except ValidationError as exc:
         for error in exc.errors():
-            problems.append(_located(doc, error["msg"], tuple(error["loc"])))
+            problems.append(_located(doc, _validation_message(error), tuple(error["loc"])))
         scenario = None
     if problems:
         raise ScenarioError(problems=_capped(problems, name))
@@ -232,6 +284,19 @@ def _located(doc: Document | None, message: str, path: tuple) -> Problem:
 
 
 def load_scenario(path: str | Path, kb: KnowledgeBase, limits: Limits = DEFAULT_LIMITS) -> Scenario:
-    """Read and check one scenario file."""
-    doc = read_document(path, limits)
-    return scenario_from_data(doc.data, kb, doc)
+    """Read and check one scenario file (``.json`` as JSON, anything else as YAML)."""
+    name = str(path)
+    return scenario_from_bytes(read_bounded(path, limits), name, kb, name.lower().endswith(".json"), limits)
+
+
+def scenario_from_bytes(raw: bytes, name: str, kb: KnowledgeBase, json_format: bool | None = None,
+                        limits: Limits = DEFAULT_LIMITS) -> Scenario:
+    """Parse and check a scenario already read (standard input, say); JSON when ``json_format``
+    or, left None, when the text opens as a JSON object does."""
+    if json_format is None:
+        json_format = raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    try:
+        doc = parse_document(raw, name, json_format=json_format, limits=limits)
+    except InputError as exc:
+        raise explain_tabs(exc, raw) from None
+    return scenario_from_data(doc.data, kb, doc, SourceText(raw))

@@ -1,4 +1,8 @@
-"""A diff of two assessments as text: a terminal table or Markdown; JSON is the model's own dump."""
+"""A diff of two assessments as text: a terminal table or Markdown; JSON is the model's own dump.
+
+Advice that only moved in rank — because other advice came or went — is one line,
+not a row each: the rows are kept for what changed about the advice itself.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from tabulate import tabulate
 
 from ..analysis.diff import AdviceChange, Diff, OutcomeChange, Side
 from ..knowledge.conditions import show_value
-from .text import OUTCOME_WORDS, for_terminal, md, title_line
+from ..safe_text import one_line
+from .colour import paint
+from .text import OUTCOME_WORDS, fitted, for_terminal, md, title_line
+
+KIND_STYLES = {"resolved": "better", "new": "worse", "undetermined": "undetermined"}
 
 
 def _name(side: Side) -> str:
@@ -49,12 +57,34 @@ def _pair(old: Any, new: Any) -> str:
 def _advice_rows(result: Diff) -> list[list[str]]:
     rows = []
     advice = result.advice
+    changed = [c for c in advice.changed if not _rank_only(c)]
     for kind, items in (("resolved", advice.resolved), ("undetermined", advice.undetermined),
-                        ("new", advice.new), ("changed", advice.changed)):
+                        ("new", advice.new), ("changed", changed)):
         rows += [[kind, _id(c), _pair(c.old_severity, c.new_severity), _pair(c.old_rank, c.new_rank),
                   _pair(_score(c.old_score), _score(c.new_score)),
                   _pair(_outcome(c.old_outcome), _outcome(c.new_outcome)), c.title] for c in items]
     return rows
+
+
+def _rank_only(change: AdviceChange) -> bool:
+    """Advice that stayed what it was and only moved in rank."""
+    return (change.old_severity == change.new_severity and change.old_score == change.new_score
+            and change.old_outcome == change.new_outcome)
+
+
+def rank_shifts(result: Diff) -> str | None:
+    """One line for all the advice that only moved in rank, or None."""
+    shifts = [c for c in result.advice.changed if _rank_only(c)]
+    if not shifts:
+        return None
+    return ("Rank only (same severity and score, moved by other advice): "
+            + ", ".join(f"{_id(c)} {c.old_rank} → {c.new_rank}" for c in shifts))
+
+
+def _coloured(row: list[str]) -> list[str]:
+    """An advice row's cells safe for a terminal, its kind in colour."""
+    kind, *rest = map(one_line, row)
+    return [paint(KIND_STYLES.get(kind, ""), kind), *rest]
 
 
 def _score(score: float | None) -> str | None:
@@ -85,8 +115,15 @@ def table(result: Diff) -> str:
     answer_rows, advice_rows, others = _answer_rows(result), _advice_rows(result), _other_outcomes(result)
     if answer_rows:
         lines += ["Answers:", tabulate(answer_rows, headers=["", "fact", "old", "new"]), ""]
+    shifts = rank_shifts(result)
+    if advice_rows or shifts:
+        lines.append("Advice:")
     if advice_rows:
-        lines += ["Advice:", tabulate(advice_rows, headers=ADVICE_HEADERS), ""]
+        lines.append(fitted([_coloured(row) for row in advice_rows], ADVICE_HEADERS, 6))
+    if shifts:
+        lines.append(shifts)
+    if advice_rows or shifts:
+        lines.append("")
     if others:
         rows = [[_id(c), _outcome(c.old), _outcome(c.new), c.title] for c in others]
         lines += ["Other outcome changes:", tabulate(rows, headers=["id", "old", "new", "recommendation"]), ""]
@@ -105,9 +142,14 @@ def markdown(result: Diff) -> str:
     if answer_rows:
         out += ["## Answers", "", "| | fact | old | new |", "|---|---|---|---|"]
         out += [_md_row(row) for row in answer_rows] + [""]
+    shifts = rank_shifts(result)
+    if advice_rows or shifts:
+        out += ["## Advice", ""]
     if advice_rows:
-        out += ["## Advice", "", "| " + " | ".join(ADVICE_HEADERS) + " |", "|---|---|---|---|---|---|---|"]
+        out += ["| " + " | ".join(ADVICE_HEADERS) + " |", "|---|---|---|---|---|---|---|"]
         out += [_md_row(row) for row in advice_rows] + [""]
+    if shifts:
+        out += [md(shifts), ""]
     if others:
         out += ["## Other outcome changes", "", "| id | old | new | recommendation |", "|---|---|---|---|"]
         out += [_md_row([_id(c), _outcome(c.old), _outcome(c.new), c.title]) for c in others] + [""]
@@ -121,7 +163,7 @@ def _md_row(cells: list[Any]) -> str:
 
 
 def render(result: Diff, fmt: str) -> str:
-    """The diff in ``fmt``: table, markdown, or json (the ``Diff`` model; keys in the module docstring)."""
+    """The diff in ``fmt``: table, markdown, or json (the ``Diff`` model; its keys in the README)."""
     if fmt == "json":
         return result.model_dump_json(indent=2) + "\n"
     return table(result) if fmt == "table" else markdown(result)

@@ -11,6 +11,7 @@ from typing import Iterable
 
 from ..report.models import Advice, Report
 from ..safe_text import one_line
+from .colour import Shown, paint
 from .text import MATRIX_LEGEND, NAME_WIDTH, OUTCOME_SYMBOLS, SEVERITY_LETTERS, for_terminal, md
 
 
@@ -79,14 +80,29 @@ def advised_totals(columns: list[MatrixColumn], rows: Iterable[MatrixRow]) -> li
             for index in range(len(columns))]
 
 
+def cell_style(cell: MatrixCell) -> str:
+    """The colour of a cell: advice by its severity (none while its risk is accepted), else its outcome."""
+    if cell.severity is not None:
+        return "" if cell.accepted else cell.severity
+    return cell.outcome or ""
+
+
 def matrix_table(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
-    """The matrix as a terminal table, long scenario names shortened, then legend and key."""
+    """The matrix as a terminal table, long scenario names shortened, then legend and key.
+
+    Every cell is made safe before it is padded and coloured: names through ``one_line``,
+    symbols and ids are the renderer's own (ids checked by the knowledge base's loader).
+    """
     width = max([len(c.id) for c in columns] + [3])
-    body = [["scenario", *(c.id for c in columns)], ["-" * NAME_WIDTH, *["-" * width] * len(columns)]]
-    body += [[_shorten(one_line(row.name)), *map(cell_symbol, row.cells)] for row in rows]
-    body.append([f"advised in (of {len(rows)})", *map(str, advised_totals(columns, rows))])
-    lines = [f"{name:<{NAME_WIDTH}}  " + " ".join(f"{cell:^{width}}" for cell in cells).rstrip()
-             for name, *cells in body]
+
+    def line(name: str, cells: list[str]) -> Shown:
+        return Shown((f"{name:<{NAME_WIDTH}}  " + " ".join(cells)).rstrip())
+
+    lines = [line("scenario", [f"{one_line(c.id):^{width}}" for c in columns]),
+             line("-" * NAME_WIDTH, ["-" * width] * len(columns))]
+    lines += [line(_shorten(one_line(row.name)), [_painted(cell_style(cell), f"{cell_symbol(cell):^{width}}")
+                                                  for cell in row.cells]) for row in rows]
+    lines.append(line(f"advised in (of {len(rows)})", [f"{total:^{width}}" for total in advised_totals(columns, rows)]))
     lines += ["", f"Legend: {MATRIX_LEGEND}.", ""] + [f"{c.id}  {c.title}" for c in columns]
     lines.append("")
     return for_terminal(lines)
@@ -103,6 +119,13 @@ def matrix_markdown(columns: list[MatrixColumn], rows: list[MatrixRow]) -> str:
     out += ["", "## Recommendations", ""] + [f"- **{c.id}** {md(c.title)}" for c in columns]
     out.append("")
     return "\n".join(out)
+
+
+def _painted(style: str, padded: str) -> str:
+    """A padded cell with its symbol in colour and the padding outside, so a line's end can be stripped."""
+    symbol = padded.strip()
+    start = padded.index(symbol) if symbol else 0
+    return padded[:start] + paint(style, symbol) + padded[start + len(symbol):]
 
 
 def _shorten(name: str) -> str:

@@ -9,10 +9,10 @@ models' own serialisation (see ``output``), streamed one report at a time.
 
 from __future__ import annotations
 
-import textwrap
-
 from tabulate import tabulate
 
+from . import width
+from .colour import Shown, paint
 from ..knowledge.conditions import show_value
 from ..safe_text import markdown as safe_markdown, one_line, printable
 from ..report.models import Accepted, Advice, Report
@@ -29,6 +29,8 @@ MATRIX_LEGEND = ("● advised (with its severity: C critical, H high, M medium, 
                  "marks an accepted risk, ! one whose acceptance has expired), ○ satisfied, ? undetermined, "
                  "– not applicable")
 ROADMAP_MARKERS = "[ ] to do, [~] accepted risk"
+TABLE_LEGEND = ("↑ escalated severity; score = severity points × timing weight, highest first; "
+                "timing: now = the project's phase, next = a later one, overdue = one it has passed.")
 NAME_WIDTH = 40  # the matrix table's scenario column; Markdown and HTML show names whole
 WRAP = 88
 
@@ -54,13 +56,15 @@ def respondents_lines(report: Report) -> list[str]:
 
 
 def for_terminal(lines: list[str]) -> str:
-    """A terminal rendering's lines as one text, anything from input that could act shown as escapes."""
-    return printable("\n".join(lines), keep_newlines=True)
+    """A terminal rendering's lines as one text, anything from input that could act shown as
+    escapes; a ``Shown`` line was made safe piece by piece (and maybe coloured) already."""
+    return "\n".join(line if isinstance(line, Shown) else printable(line, keep_newlines=True) for line in lines)
 
 
 def summary(report: Report) -> str:
-    """Outcome counts in words."""
-    return ", ".join(f"{count} {OUTCOME_WORDS[outcome]}" for outcome, count in report.counts.items() if count)
+    """Outcome counts in words, each in its outcome's colour when colour is on."""
+    return ", ".join(paint(outcome, f"{count} {OUTCOME_WORDS[outcome]}")
+                     for outcome, count in report.counts.items() if count)
 
 
 def no_advice_words(report: Report) -> str:
@@ -136,12 +140,13 @@ def notes_by_fact(report: Report) -> list[tuple[str, str, str | None]]:
 def table(report: Report, explain: bool = False) -> str:
     """A plain-text report: advice by rank, accepted risks, then what is still open."""
     from . import disagreements, maturity  # they read this module's words
-    lines = [f"== {heading(report)}", *respondents_lines(report), f"Outcomes: {summary(report)}", ""]
+    lines = [f"== {heading(report)}", *respondents_lines(report), Shown(f"Outcomes: {summary(report)}"), ""]
     lines += disagreements.table_lines(report)
     if report.advice:
-        rows = [[a.rank, a.id, _severity(a), a.timing, f"{a.score:g}",
-                 a.title + _acceptance_mark(a)] for a in report.advice]
-        lines.append(tabulate(rows, headers=["rank", "id", "severity", "timing", "score", "advice"]))
+        rows = [[a.rank, one_line(a.id), paint(a.severity, _severity(a)), a.timing, f"{a.score:g}",
+                 one_line(a.title) + _acceptance_mark(a)] for a in report.advice]
+        lines.append(fitted(rows, ["rank", "id", "severity", "timing", "score", "advice"], 5))
+        lines.append(width.wrap(TABLE_LEGEND))
         lines += _accepted_lines(report.advice)
         if explain:
             lines += _explained(report.advice)
@@ -149,12 +154,17 @@ def table(report: Report, explain: bool = False) -> str:
         lines.append(no_advice_words(report))
     if report.undetermined:
         lines += ["", "Still open — these answers would decide:"]
-        rows = [[u.id, u.title, ", ".join(u.deciding_facts) or "(no askable question)"]
+        rows = [[one_line(u.id), one_line(u.title), one_line(", ".join(u.deciding_facts) or "(no askable question)")]
                 for u in report.undetermined]
-        lines.append(tabulate(rows, headers=["id", "recommendation", "deciding questions"]))
+        lines.append(fitted(rows, ["id", "recommendation", "deciding questions"], 1, 2))
     lines += maturity.table_lines(report)
     lines.append("")
     return for_terminal(lines)
+
+
+def fitted(rows: list[list[object]], headers: list[str], *wrap: int) -> Shown:
+    """A table of cells already safe (and maybe coloured), the ``wrap`` columns wrapped to the width."""
+    return Shown(tabulate(rows, headers=headers, maxcolwidths=width.fit(rows, headers, *wrap)))
 
 
 def _acceptance_mark(a: Advice) -> str:
@@ -294,7 +304,8 @@ def roadmap_table(report: Report) -> str:
         for construct, items in constructs:
             lines.append(f"  {titles[construct]}")
             for a in items:
-                lines.append(f"    {'[~]' if a.accepted_now else '[ ]'} {a.id}  {a.title}  ({_severity(a)})")
+                lines.append(Shown(f"    {'[~]' if a.accepted_now else '[ ]'} {one_line(a.id)}  {one_line(a.title)}  "
+                                   f"({paint(a.severity, _severity(a))})"))
                 if a.accepted:
                     lines.append(_wrap(f"accepted risk {accepted_words(a.accepted)}", 8))
                 lines.append(_wrap(a.advice, 8))
@@ -339,5 +350,5 @@ def _indent(text: str, width: int = 2) -> str:
     return "\n".join(" " * width + line for line in text.splitlines())
 
 
-def _wrap(text: str, width: int) -> str:
-    return textwrap.fill(text, WRAP, initial_indent=" " * width, subsequent_indent=" " * width)
+def _wrap(text: str, indent: int) -> str:
+    return width.wrap(text, indent, default=WRAP)

@@ -87,7 +87,8 @@ def test_trace_lists_rules_in_firing_order():
 def test_output_file_is_written_whole(tmp_path):
     target = tmp_path / "report.json"
     result = invoke("evaluate", SCENARIOS, "--format", "json", "--output", target)
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == f"wrote {target}: json, {len(list(SCENARIOS.glob('*.yaml')))} scenarios\n"
     assert len(json.loads(target.read_text())) == len(list(SCENARIOS.glob("*.yaml")))
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 

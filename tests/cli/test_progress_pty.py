@@ -48,4 +48,4 @@ def test_one_file_gets_no_bar(terminal):
 def test_no_bar_when_stderr_is_not_a_terminal(tmp_path):
     result = _evaluate_piped(str(SCENARIOS), "-o", str(tmp_path / "out.txt"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    assert result.stderr == f"wrote {tmp_path / 'out.txt'}: table, {len(list(SCENARIOS.glob('*.yaml')))} scenarios\n"
