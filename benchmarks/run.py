@@ -16,12 +16,19 @@ What it measures, and why:
 2. batch - whole ``ipsexpert evaluate DIR --format json`` processes on generated
    scenario files: time per profile, peak memory, ``--jobs 2``, and the ratio to a
    plain script that reads the same files with PyYAML and runs the direct evaluator.
-3. cold start - one scenario end to end against the imports it cannot avoid, and
-   ``--help``/``--version``, which must not import experta or pydantic.
+3. cold start - one scenario end to end against the imports it cannot avoid, with the
+   knowledge-base cache warm and cold, and ``--help``/``--version``, which must not import
+   experta or pydantic.
 4. compile - loading the knowledge base, and compiling it into an Expert.
 5. consultation - ``questions.next_question`` latency over simulated consultations, and
    each question order's mean questions against the profiles' stopping bound, on
    complete and on 30 %-unknown profiles.
+6. large file - a scenario of 1 MB of free text (the most a file may hold), the worst
+   case for a report's size: its JSON report's size and the peak memory.
+
+Outputs are checked byte for byte elsewhere: ``tests/report/test_plain_report.py`` (the
+plain report against the pydantic model, every format and view) and
+``benchmarks/identical.py`` (every output of ``evaluate`` against a saved baseline).
 
 Everything runs on ``sys.executable``, so the figures are those of the environment the
 benchmark is started from: the installed ipsexpert if there is one, else this
@@ -61,7 +68,8 @@ from tabulate import tabulate  # noqa: E402
 from bench_common import Row, progress  # noqa: E402
 from bench_inprocess import (compile_rows, consultation_rows, cprofile_engine, engine_rows,  # noqa: E402
                              pipeline_rows)
-from bench_processes import Launcher, batch_rows, cold_start_rows, imported_from  # noqa: E402
+from bench_large import write_large_scenario  # noqa: E402
+from bench_processes import Launcher, batch_rows, cold_start_rows, imported_from, large_file_rows  # noqa: E402
 from bench_profiles import Profile, generate_profiles, write_scenarios  # noqa: E402
 
 
@@ -166,7 +174,7 @@ def _check_same_package(launcher: Launcher) -> None:
         raise SystemExit(f"child processes import ipsexpert from {child}, this process from {here}")
 
 
-def process_rows(config: Config, profiles: list[Profile], expert: ipsexpert.Expert) -> list[Row]:
+def process_rows(config: Config, profiles: list[Profile], expert: ipsexpert.Expert) -> tuple[list[Row], list[Row]]:
     """Sections 2 and 3 (and the in-process breakdown of a batch file), on scenario files
     written to a scratch folder that is removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="ipsexpert-bench-") as scratch:
@@ -185,7 +193,11 @@ def process_rows(config: Config, profiles: list[Profile], expert: ipsexpert.Expe
         sample = sorted(folders[largest].iterdir())[:config.profiles]
         rows += pipeline_rows(expert, sample, config.repeat)
         rows += cold_start_rows(launcher, one_file, config.cold_runs)
-    return rows
+        progress("large file: writing and evaluating a 1 MB scenario")
+        large_file = workdir / "large.yaml"
+        write_large_scenario(expert, large_file)
+        large = large_file_rows(launcher, large_file, config.repeat)
+    return rows, large
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,9 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(header(config, kb), flush=True)
     rows = engine_rows(expert, profiles[:config.profiles], config.repeat)
-    rows += process_rows(config, profiles, expert)
+    processes, large = process_rows(config, profiles, expert)
+    rows += processes
     rows += compile_rows(profiles[0], max(config.repeat, 5))
     rows += consultation_rows(expert, profiles[:config.consultations], config.seed)
+    rows += large
     print()
     print(tabulate([(row.section, row.figure, row.value, row.target, row.met) for row in rows],
                    headers=["section", "figure", "value", "target", "met"], disable_numparse=True))

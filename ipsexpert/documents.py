@@ -20,9 +20,9 @@ import codecs
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import InputError
 
@@ -42,13 +42,43 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass
 class Document:
-    """A parsed document: its data, and the line of each field path where known."""
+    """A parsed document: its data, and the line of each field path where known.
 
-    name: str
-    data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
+    ``lines`` may be given, or worked out on first use by ``locate`` (a JSON document's
+    lines come from composing its text as YAML, which costs more than parsing it: they
+    are only worked out when an error needs a line).
+    """
+
+    __slots__ = ("name", "data", "_lines", "_locate")
+
+    def __init__(self, name: str, data: Any, lines: dict[Path_, int] | None = None,
+                 locate: Callable[[], dict[Path_, int]] | None = None) -> None:
+        self.name = name
+        self.data = data
+        self._lines = lines if lines is not None or locate is not None else {}
+        self._locate = locate
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        if self._lines is None:
+            self._lines = self._locate() if self._locate is not None else {}
+            self._locate = None
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: dict[Path_, int]) -> None:
+        self._lines, self._locate = value, None
+
+    def __repr__(self) -> str:
+        return f"Document(name={self.name!r}, data={self.data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return (self.name, self.data, self.lines) == (other.name, other.data, other.lines)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def line_of(self, path: Path_) -> int | None:
         """The line of the deepest known node on ``path`` (a missing field points at its parent)."""
@@ -189,7 +219,7 @@ def _parse_json(text: str, name: str, limits: Limits) -> Document:
     except ValueError as exc:  # anything else the standard parser refuses
         raise InputError(f"is not valid JSON: {exc}", file=name) from None
     _check_json_shape(data, name, limits)
-    return Document(name, data, yaml_nodes.json_lines(text))
+    return Document(name, data, locate=lambda: yaml_nodes.json_lines(text))
 
 
 def _line_of_text(text: str, fragment: str) -> int | None:

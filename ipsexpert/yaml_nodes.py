@@ -8,6 +8,8 @@ field's line. JSON documents are walked here too when an error needs a line.
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from .documents import DEFAULT_LIMITS, Document, Limits, Path_, format_path, too_large
@@ -23,6 +25,25 @@ class _BoundedLoader(_Loader):
     """The safe loader with bounded integers; a scalar it cannot build is a located error."""
 
     limits: Limits = DEFAULT_LIMITS
+
+    def resolve(self, kind, value, implicit):
+        """The safe resolver's tag, remembered for short scalars: a batch of scenarios asks for
+        the tags of the same few hundred words (``true``, ``design``, ``3``) over and over, and
+        without path resolvers (the safe loader has none) the tag depends on these arguments only."""
+        if kind is yaml.ScalarNode and len(value) <= _RESOLVED_LENGTH and not self.yaml_path_resolvers:
+            key = (value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                tag = _Loader.resolve(self, kind, value, implicit)
+                if len(_RESOLVED) < _RESOLVED_SIZE:
+                    _RESOLVED[key] = tag
+            return tag
+        return _Loader.resolve(self, kind, value, implicit)
+
+
+_RESOLVED: dict[tuple, str] = {}
+_RESOLVED_LENGTH = 64
+_RESOLVED_SIZE = 50_000
 
 
 def _int_problem(node: yaml.ScalarNode, limits: Limits) -> str | None:
@@ -109,8 +130,11 @@ def parse_yaml(text: str, name: str, limits: Limits) -> Document:
                 raise InputError("is empty", file=name)
             if aliases:  # without them, the event scan has measured the whole document
                 check_expansion(node, name, limits)
-            walk_nodes(node, name, lines, limits)
-            data = loader.construct_document(node)
+            data = _NOT_PLAIN if aliases or "*" in text else build_plain(loader, node, name, lines, limits)
+            if data is _NOT_PLAIN:
+                lines.clear()
+                walk_nodes(node, name, lines, limits)
+                data = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -243,6 +267,103 @@ def walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Limi
             if problem:
                 raise InputError(problem, file=name, line=node.start_mark.line + 1,
                                  field=format_path(path) or None)
+
+
+_NOT_PLAIN = object()
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+_SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + tag for tag in ("bool", "int", "float", "timestamp", "binary"))
+
+
+def build_plain(loader: _BoundedLoader, root: yaml.Node, name: str, lines: dict[Path_, int],
+                limits: Limits) -> Any:
+    """``walk_nodes`` and the safe constructor in one pass, for a plain document; else _NOT_PLAIN.
+
+    A plain document — every real scenario — holds mappings, sequences and scalars of the
+    standard tags, no alias and no merge key, and a mapping's keys are scalars. For it, the
+    data the constructor would build (the same values, through the same scalar
+    constructors, a later duplicate overriding an earlier one in place) is built while the
+    walk checks the nodes and records their lines, in the walk's order, so the same check
+    fails first. Anything else, and any scalar its constructor refuses, is left to the walk
+    and the constructor, which then run as before and report as before.
+    """
+    constructors = loader.yaml_constructors
+    result: list[Any] = [None]
+    stack: list[tuple[yaml.Node, tuple, Any, Any]] = [(root, (), result, 0)]
+    try:
+        while stack:
+            node, path, parent, slot = stack.pop()
+            lines.setdefault(path, node.start_mark.line + 1)
+            if isinstance(node, yaml.CollectionNode) and len(path) >= limits.max_depth:
+                raise InputError(f"is nested deeper than the limit of {limits.max_depth}",
+                                 file=name, line=node.start_mark.line + 1)
+            tag = node.tag
+            if isinstance(node, yaml.MappingNode):
+                if tag != _MAP_TAG:
+                    return _NOT_PLAIN
+                value: Any = {}
+                seen: dict[tuple, int] = {}
+                children = []
+                for key, item in node.value:
+                    if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                        return _NOT_PLAIN
+                    line = key.start_mark.line + 1
+                    if (key.tag, key.value) in seen:
+                        raise InputError(f"the key {key.value!r} is given twice in one mapping (first on "
+                                         f"line {seen[(key.tag, key.value)]})", file=name, line=line,
+                                         field=format_path(path + (key.value,)) or None)
+                    seen[(key.tag, key.value)] = line
+                    key_path = path + (key.value,)
+                    lines.setdefault(key_path, line)
+                    built = _scalar(constructors, loader, key, None, name, key_path)
+                    if built is _NOT_PLAIN:
+                        return _NOT_PLAIN
+                    children.append((item, key_path, value, built))
+                stack.extend(reversed(children))
+            elif isinstance(node, yaml.SequenceNode):
+                if tag != _SEQ_TAG:
+                    return _NOT_PLAIN
+                value = [None] * len(node.value)
+                stack.extend(reversed([(item, path + (index,), value, index)
+                                       for index, item in enumerate(node.value)]))
+            else:
+                value = _scalar(constructors, loader, node, limits, name, path)
+                if value is _NOT_PLAIN:
+                    return _NOT_PLAIN
+            parent[slot] = value
+    except yaml.YAMLError:
+        return _NOT_PLAIN
+    return result[0]
+
+
+def _scalar(constructors: dict, loader: _BoundedLoader, node: yaml.ScalarNode, limits: Limits | None, name: str,
+            path: Path_) -> Any:
+    """A scalar's value as the safe constructor builds it. With ``limits`` (a value, not a key), an
+    int out of range is walk_nodes' located error; a key's is the constructor's, as before."""
+    tag = node.tag
+    if tag == _STR_TAG:
+        return node.value
+    if tag == _NULL_TAG:
+        return None
+    if tag not in _SCALAR_TAGS:
+        return _NOT_PLAIN
+    if tag == _BOOL_TAG:
+        value = _BOOLS.get(node.value.lower())  # what construct_yaml_bool looks up; else its error
+        if value is not None:
+            return value
+    elif tag == _INT_TAG:
+        text = node.value
+        if text.isascii() and text.isdigit() and len(text) <= 18 and (text[0] != "0" or text == "0"):
+            return int(text)  # plain decimal, well inside the range: what construct_yaml_int makes of it
+    if tag == _INT_TAG and limits is not None:
+        problem = _int_problem(node, limits)
+        if problem:
+            raise InputError(problem, file=name, line=node.start_mark.line + 1, field=format_path(path) or None)
+    return constructors[tag](loader, node)
 
 
 def locate_in_json(text: str, name: str, limits: Limits, fragment: str) -> InputError | None:

@@ -35,13 +35,18 @@ def _import_experta():
             setattr(collections, name, getattr(collections.abc, name))
         try:
             import experta
-            from experta import AS, Fact, KnowledgeEngine, Rule
+            from experta import AND, AS, OR, Fact, KnowledgeEngine, Rule
             from experta.fieldconstraint import L, P
             from experta.matchers.rete import ReteMatcher
-            from experta.matchers.rete.check import FeatureCheck, TypeCheck
+            from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+            from experta.matchers.rete.utils import prepare_rule as experta_prepare_rule, wire_rule
+            from experta.fieldconstraint import FieldConstraint
             from experta.activation import Activation
             from experta.matchers.rete.nodes import ConflictSetNode, FeatureTesterNode, OrdinaryMatchNode
-            from experta.matchers.rete.token import Token
+            from experta.matchers.rete.token import Token, TokenInfo
+            from experta.agenda import Agenda
+            from experta.factlist import FactList
+            from experta.strategies import DepthStrategy
         finally:
             for name in added:
                 delattr(collections, name)
@@ -50,11 +55,15 @@ def _import_experta():
                     root.removeHandler(handler)
         _quiet_watchers()
     return (experta, Activation, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode,
-            FeatureTesterNode, OrdinaryMatchNode, FeatureCheck, TypeCheck, Token)
+            FeatureTesterNode, OrdinaryMatchNode, FeatureCheck, TypeCheck, FactCapture, Token, TokenInfo, Agenda,
+            FactList, DepthStrategy, AND, OR, SameContextCheck, wire_rule, experta_prepare_rule, FieldConstraint)
 
 
 (experta, Activation, AS, Fact, KnowledgeEngine, Rule, L, P, ReteMatcher, ConflictSetNode, FeatureTesterNode,
- OrdinaryMatchNode, FeatureCheck, TypeCheck, Token) = _import_experta()
+ OrdinaryMatchNode, FeatureCheck, TypeCheck, FactCapture, Token, TokenInfo, Agenda, FactList,
+ DepthStrategy, AND, OR, SameContextCheck, wire_rule, experta_prepare_rule, FieldConstraint) = _import_experta()
 
-__all__ = ["AS", "Activation", "ConflictSetNode", "Fact", "FeatureCheck", "FeatureTesterNode", "KnowledgeEngine", "L",
-           "OrdinaryMatchNode", "P", "ReteMatcher", "Rule", "Token", "TypeCheck", "experta"]
+__all__ = ["AND", "AS", "Activation", "Agenda", "ConflictSetNode", "DepthStrategy", "Fact", "FactCapture", "FactList",
+           "FeatureCheck", "FeatureTesterNode", "FieldConstraint", "KnowledgeEngine", "L", "OR", "OrdinaryMatchNode",
+           "P", "ReteMatcher", "Rule", "SameContextCheck", "Token", "TokenInfo", "TypeCheck", "experta",
+           "experta_prepare_rule", "wire_rule"]

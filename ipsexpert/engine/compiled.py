@@ -26,14 +26,15 @@ the compiled class and reused with ``reset()`` — never recompiled per scenario
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
 from ..knowledge import conditions
 from ..knowledge.conditions import Branch, Literal
-from .compat import AS, Fact, KnowledgeEngine, L, P
+from .compat import AS, Fact, L, P
 from ..knowledge.base import KnowledgeBase
+from .lean import LeanEngine
 from .matcher import LeanRule, TrackingMatcher
 
 UNKNOWN = "unknown"
@@ -75,20 +76,28 @@ class CompiledRule:
     declares: tuple[type, tuple[tuple[str, Any], ...]] | None = None  # the fact a firing declares
 
 
-@dataclass(frozen=True)
 class Firing:
     """A rule that fired, with the facts its patterns matched (by binding name)."""
 
-    rule: CompiledRule
-    bound: Mapping[str, Any]
+    __slots__ = ("rule", "bound", "_values")
+
+    def __init__(self, rule: CompiledRule, bound: Mapping[str, Any]) -> None:
+        self.rule = rule
+        self.bound = bound
+        self._values: tuple[tuple[str, Any], ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"Firing({self.rule.name}, {self.values!r})"
 
     @property
     def values(self) -> tuple[tuple[str, Any], ...]:
         """The value of each fact the rule tested, in the branch's order.
 
-        Read from the matched facts when asked (an explanation or a trace), not at
+        Read from the matched facts when first asked (an explanation or a trace), not at
         every firing: most firings of a batch are never explained.
         """
+        if self._values is not None:
+            return self._values
         answers = self.bound.get("answers")
         values = []
         for literal in self.rule.branch:
@@ -97,18 +106,21 @@ class Firing:
                 values.append((literal.fact, source["value"]))
             elif answers is not None:
                 values.append((literal.fact, answers[literal.fact]))
-        return tuple(values)
+        self._values = tuple(values)
+        return self._values
 
 
-@dataclass
 class Run:
     """What one scenario produced inside the engine."""
 
-    firings: list[Firing] = field(default_factory=list)
-    derived: dict[str, bool] = field(default_factory=dict)
-    concluded: dict[str, set[str]] = field(default_factory=dict)  # recommendation -> outcomes
-    escalated: set[str] = field(default_factory=set)
-    _index: dict | None = field(default=None, repr=False, compare=False)
+    __slots__ = ("firings", "derived", "concluded", "escalated", "_index")
+
+    def __init__(self) -> None:
+        self.firings: list[Firing] = []
+        self.derived: dict[str, bool] = {}
+        self.concluded: dict[str, set[str]] = {}  # recommendation -> outcomes
+        self.escalated: set[str] = set()
+        self._index: dict | None = None
 
     def firings_of(self, kind: str, target: str, value: Any) -> list[Firing]:
         """The firings that concluded one thing, in firing order (indexed on first use)."""
@@ -139,7 +151,7 @@ def _constraint(literal: Literal, order: tuple):
     return constraint
 
 
-class _IpsEngine(KnowledgeEngine):
+class _IpsEngine(LeanEngine):
     """The generic engine: recording firings and declaring conclusions is all the RHS does."""
 
     __matcher__ = TrackingMatcher
@@ -147,46 +159,38 @@ class _IpsEngine(KnowledgeEngine):
     def __init__(self) -> None:
         super().__init__()
         self.run_record = Run()
-        self._deffacts = None
 
-    def get_deffacts(self):
-        # experta finds deffacts with inspect.getmembers on every reset(), which walks
-        # every rule of the class; they never change, so find them once.
-        if self._deffacts is None:
-            self._deffacts = super().get_deffacts()
-        return self._deffacts
-
-    def run(self, steps: float = float("inf")) -> None:
-        """experta's run loop without its per-firing log record.
-
-        experta logs every firing at INFO with the matched facts — the user's answers —
-        formatted even when nobody listens: a host application that logs at INFO would get
-        a line per rule and the answers with it. The firing trace lives in ``run_record``.
-        """
-        self.running = True
-        while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
-            activation = self.agenda.get_next()
-            if activation is None:
-                break
-            steps -= 1
-            activation.rule(self, **{key: value for key, value in activation.context.items()
-                                     if not key.startswith("__")})
-        self.running = False
+    def fire(self, activation) -> None:
+        rule = activation.rule.payload
+        if rule is None:
+            super().fire(activation)
+        else:
+            self.conclude(rule, {key: value for key, value in activation.context.items() if key[:2] != "__"})
 
     def conclude(self, rule: CompiledRule, bound: Mapping[str, Any]) -> None:
         record = self.run_record
         record.firings.append(Firing(rule, bound))
-        if rule.kind == "derive":
+        kind = rule.kind
+        if kind == "derive":
             record.derived[rule.target] = rule.value
-        elif rule.kind == "outcome":
-            record.concluded.setdefault(rule.target, set()).add(rule.value)
+        elif kind == "outcome":
+            concluded = record.concluded
+            if rule.target in concluded:
+                concluded[rule.target].add(rule.value)
+            else:
+                concluded[rule.target] = {rule.value}
         else:
             record.escalated.add(rule.target)
-        if rule.declares is not None:
-            fact_class, fields = rule.declares
-            self.declare(fact_class(**dict(fields)))
+        declares = rule.declares
+        if declares is not None:
+            fact_class, fields = declares
+            if self.lean:
+                fact = fact_class.__new__(fact_class)
+                dict.update(fact, fields)
+                fact._Fact__defaults = {}
+                self.add_trusted(fact, declares)
+            else:
+                self.declare(fact_class(**dict(fields)))
 
 
 class CompiledKnowledgeBase:
@@ -270,7 +274,9 @@ class CompiledKnowledgeBase:
             def action(engine, _rule=rule, **bound):
                 engine.conclude(_rule, bound)
             action.__name__ = rule.name
-            namespace[rule.name] = LeanRule(*self._patterns(rule), salience=rule.salience)(action)
+            compiled = LeanRule.taking_all(action, *self._patterns(rule), salience=rule.salience)
+            compiled.payload = rule
+            namespace[rule.name] = compiled
         return type("IpsEngine", (_IpsEngine,), namespace)
 
     def engine(self) -> _IpsEngine:
@@ -284,11 +290,20 @@ class CompiledKnowledgeBase:
         """Declare the answers (unknowns included) and let the rules fire."""
         engine = self.engine()
         engine.reset()
-        engine.run_record = Run()
+        record = engine.run_record = Run()
         fields = {}
         for fact_id in self.kb.facts:
             value = answers.get(fact_id)
             fields[fact_id] = UNKNOWN if value is None else value
-        engine.declare(Answers(**fields))
+        if engine.lean:
+            # Checked answers under catalogue ids (no ``__``, no constraints) are a valid fact by
+            # construction, and the only Answers fact of the run.
+            fact = Answers.__new__(Answers)
+            dict.update(fact, fields)
+            fact._Fact__defaults = {}
+            engine.add_trusted(fact, Answers)
+            engine.update_agenda()
+        else:
+            engine.declare(Answers(**fields))
         engine.run()
-        return engine.run_record
+        return record

@@ -1,44 +1,44 @@
 """experta's Rete matcher with its per-token overheads taken out.
 
 experta builds the network (alpha tests shared by prefix, join nodes, conflict-set
-nodes) and this module leaves that network, its memories and its activations exactly as
-experta made them. What it removes is bookkeeping that the cProfile of a run showed to
-cost more than the matching itself:
+nodes) and this module leaves that network, its memories and its activations as experta
+made them. What it removes is bookkeeping that the cProfile of a run showed to cost
+more than the matching itself:
 
 - every node copied the token it received, though most only read it, and experta's
   Token re-checked its contents with ABC isinstance tests on each copy;
 - every alpha test went through a generic ``FeatureCheck.__call__`` that splits the
-  field name on ``__`` and logs at debug level, even for a plain equality test;
+  field name on ``__`` and logs at debug level, even for a plain equality test, and
+  every fact was tested against every type test at the root;
+- join nodes froze each token they stored (``TokenInfo``: two frozensets, hashing each
+  fact), and conflict-set nodes kept activations in sets, hashing each one twice;
 - after every firing experta polled *every* conflict-set node for new activations, and
   ``reset()`` walked the network recursively, shared nodes many times over;
 - rules were re-decorated for every rewriting step of compilation, and re-hashed,
   conditions and all, for every activation.
 
 Here a token is copied only where a node writes to it (an alpha test that binds a
-variable), plain literal and predicate tests run as direct comparisons, an alpha node
-finds its children that test one field for equality by hashing the fact's value (as
-CLIPS and Drools hash alpha memories) instead of trying each, conflict-set nodes report
-themselves when a token reaches them, reset clears each node once, and a rule's hash
-is kept. The nodes stay experta's (each one's class is swapped for a subclass), so the
-network matches what experta's own would, to the firing order; ``tests/test_rete.py``
-runs both side by side.
+variable; a fact capture adds its binding to a new token directly), plain literal and
+predicate tests run as direct comparisons, a fact enters at the type tests of its type
+and an alpha node finds its children that test one field for equality by hashing the
+fact's value (as CLIPS and Drools hash alpha memories) instead of trying each, join
+memories hold the tokens' own fact sets and contexts, conflict-set nodes report
+themselves when a token reaches them, reset clears only the nodes a token reached, and
+a rule's hash is kept. The nodes stay experta's (each one's class is swapped for a
+subclass), so the network matches what experta's own would, to the firing order;
+``tests/engine/test_rete.py`` runs both side by side.
 
 Contract with experta (written for, and checked against, experta 1.9.4 at import):
 
-- internals relied on: ``ReteMatcher.root_node`` and ``changes(adding, deleting)``;
-  node classes ``FeatureTesterNode`` (``matcher``, ``test``, ``children``),
-  ``OrdinaryMatchNode`` (``left_memory``, ``right_memory``, ``matcher``),
-  ``ConflictSetNode`` (``memory``, ``added``, ``removed``, ``rule``,
-  ``get_activations``), every node's ``_reset`` and ``children`` entries of
-  ``(node, callback)`` named tuples; ``Token`` (``tag``, ``data``, ``context``,
-  ``to_info``); ``FeatureCheck``/``TypeCheck`` (``what``, ``how``);
-  ``Rule.new_conditions``, ``_wrapped`` and ``_wrapped_args``; ``Activation``.
-- why each override exists: ``LeanRule`` (no ``inspect.signature`` per normal-form
-  copy, hash kept), ``LeanToken`` (no per-copy type assertions), ``LeanTesterNode``
-  (no copy without a binding, direct tests, hashed children), ``LeanJoinNode`` and
-  ``LeanConflictSetNode`` (no copy of tokens they only read; the latter reports itself
-  as touched), ``TrackingMatcher`` (polls touched conflict sets only, resets stateful
-  nodes once).
+- internals relied on: ``ReteMatcher.root_node``, ``changes(adding, deleting)``,
+  ``prepare_ruleset`` and ``build_beta_part`` (see ``network``); node classes
+  ``FeatureTesterNode`` (``matcher``, ``test``, ``children``), ``OrdinaryMatchNode``
+  (``left_memory``, ``right_memory``, ``matcher``), ``ConflictSetNode`` (``memory``,
+  ``added``, ``removed``, ``rule``, ``get_activations``), every node's ``_reset`` and
+  ``children`` entries of ``(node, callback)`` named tuples; ``Token`` (``tag``,
+  ``data``, ``context``), ``TokenInfo``; ``FeatureCheck``/``TypeCheck``/``FactCapture``
+  (``what``, ``how``, ``fact_type``, ``bind``); ``Rule.new_conditions``, ``_wrapped``
+  and ``_wrapped_args``; ``Activation``.
 - facts are only ever added: ipsexpert declares one ``Answers`` fact per run and the
   conclusions its rules reach, and starts each run with ``reset()``, which builds a new
   fact list without retracting. A retraction (``retract`` or ``modify``) would need
@@ -51,8 +51,10 @@ from collections.abc import Mapping
 from functools import update_wrapper
 from typing import Any, Callable
 
-from .compat import (Activation, ConflictSetNode, Fact, FeatureCheck, FeatureTesterNode, L, OrdinaryMatchNode, P,
-                     ReteMatcher, Rule, Token, TypeCheck, experta)
+from . import network
+from .network import _direct_test, _hashable, _literal, _network  # noqa: F401  (tests use the last two)
+from .compat import (Activation, ConflictSetNode, Fact, FactCapture, FeatureTesterNode, OrdinaryMatchNode, ReteMatcher,
+                     Rule, Token, TokenInfo, TypeCheck, experta)
 
 EXPERTA_VERSION = "1.9.4"
 """The experta release whose internals this module was written against."""
@@ -73,8 +75,22 @@ class LeanRule(Rule):
     changes, and rules that compare equal still hash equal.
     """
 
+    payload: Any = None
+    """What the rule concludes, as the compiler made it: a firing hands it to the engine directly."""
+
+    @classmethod
+    def taking_all(cls, action: Callable, *patterns: Any, salience: int = 0) -> "LeanRule":
+        """``Rule(*patterns, salience=salience)(action)`` for an action that takes every binding
+        (``**bound``): experta's decorator inspects the action's signature to learn which bindings
+        to pass, and for such an action passes them all, as this does without inspecting it."""
+        rule = cls(*patterns, salience=salience)
+        rule._wrapped = action
+        update_wrapper(rule, action)
+        return rule
+
     def new_conditions(self, *args):
         copy = self.__class__(*args, salience=self.salience)
+        copy.payload = self.payload
         if self._wrapped:
             copy._wrapped = self._wrapped
             copy._wrapped_args = self._wrapped_args
@@ -106,35 +122,6 @@ class LeanToken(Token):
         return tuple.__new__(type(self), (self.tag, self.data.copy(), self.context.copy()))
 
 
-def _literal(check: Any) -> tuple[str, Any] | None:
-    """(field, value) of an unbound equality test on a top-level field, else None."""
-    if (isinstance(check, FeatureCheck) and type(check.how) is L and check.how.__bind__ is None
-            and isinstance(check.what, str) and "__" not in check.what):
-        return check.what, check.how.value
-    return None
-
-
-def _direct_test(check: Any) -> Callable[[Any], Any]:
-    """A plain-Python form of an alpha test, or the check itself where there is none.
-
-    Type tests and unbound literal and predicate tests on a top-level field are
-    rewritten; they answer exactly as experta's ``TypeCheck``, ``equal_literal`` and
-    ``match_predicate`` do, minus the field-path parsing and the debug logging.
-    """
-    if isinstance(check, TypeCheck):
-        fact_type = check.fact_type
-        return lambda fact: type(fact) == fact_type
-    literal = _literal(check)
-    if literal is not None:
-        key, expected = literal
-        return lambda fact: key in fact and expected == fact[key]
-    if (isinstance(check, FeatureCheck) and type(check.how) is P and check.how.__bind__ is None
-            and isinstance(check.what, str) and "__" not in check.what):
-        key, predicate = check.what, check.how.match
-        return lambda fact: key in fact and bool(predicate(fact[key]))
-    return check
-
-
 class LeanTesterNode(FeatureTesterNode):
     """An alpha node that copies its token only to bind a variable, and hashes its children.
 
@@ -147,9 +134,20 @@ class LeanTesterNode(FeatureTesterNode):
 
     dispatch: tuple[tuple[str, dict], ...] = ()
     others: tuple = ()
+    capture: str | None = None  # the variable a fact-capture node binds the fact to
 
     def activate(self, token):
         fact = next(iter(token.data))
+        bind = self.capture
+        if bind is not None:
+            context = token.context
+            if bind not in context and (False, bind) not in context:
+                # FactCapture's {bind: fact}, added to a new token without the checks it cannot fail
+                # (a token's fact set is never changed, so the new token shares it).
+                token = tuple.__new__(LeanToken, (token.tag, token.data, {**context, bind: fact}))
+                for callback in self.others:
+                    callback(token)
+                return
         match = self.test(fact)
         if match:
             self.passed(token, fact, match)
@@ -175,9 +173,9 @@ class LeanTesterNode(FeatureTesterNode):
             if isinstance(key, tuple):
                 if key[1] in context and context[key[1]] == value:
                     return None
-            elif context.get(key, value) != value or ((False, key) in context
-                                                      and context[(False, key)] == value):
-                return None
+            elif ((key in context and context[key] != value)  # as context.get(key, value) != value,
+                  or ((False, key) in context and context[(False, key)] == value)):  # without comparing
+                return None  # a bound fact with itself, item by item
         token = token.copy()
         token.context.update(match)
         return token
@@ -198,12 +196,17 @@ class LeanTesterNode(FeatureTesterNode):
 
 
 class LeanJoinNode(OrdinaryMatchNode):
-    """A join node that does not copy the tokens it receives.
+    """A join node that neither copies nor freezes the tokens it receives.
 
-    experta's two-input node copies every incoming token, though it only reads it:
-    what it stores is a frozen ``TokenInfo`` and what it sends on is a new token. A
-    token is joined here as experta joins a valid one, the new token being lean.
+    experta's two-input node copies every incoming token, though it only reads it, and
+    stores it frozen (a ``TokenInfo``: two frozensets, which hash every fact) so that a
+    retraction could find it again. Facts are only added here and no node writes to a
+    token it passes on, so a memory holds each token's own fact set and context, and
+    is thawed by nobody. A token is joined as experta joins a valid one, the new token
+    being lean.
     """
+
+    dirty: dict
 
     def activate_left(self, token):
         self._join(token, self.left_memory, self.right_memory, True)
@@ -212,78 +215,86 @@ class LeanJoinNode(OrdinaryMatchNode):
         self._join(token, self.right_memory, self.left_memory, False)
 
     def _join(self, token, memory: list, others: list, is_left: bool) -> None:
-        memory.append(token.to_info())
-        for other_data, other_items in others:
-            other_context = dict(other_items)
-            left, right = (token.context, other_context) if is_left else (other_context, token.context)
+        self.dirty[self] = None
+        data, token_context = token.data, token.context
+        memory.append((data, token_context))
+        for other_data, other_context in others:
+            left, right = (token_context, other_context) if is_left else (other_context, token_context)
             if self.matcher(left, right):
-                context = {k: v for k, v in token.context.items() if isinstance(k, str)}
+                context = {k: v for k, v in token_context.items() if isinstance(k, str)}
                 context.update((k, v) for k, v in other_context.items() if not isinstance(k, tuple))
-                joined = LeanToken(token.tag, token.data | other_data, context)
+                joined = tuple.__new__(LeanToken, (token.tag, data | other_data, context))
                 for child in self.children:
                     child.callback(joined)
 
 
 class LeanConflictSetNode(ConflictSetNode):
-    """A conflict-set node that reports itself to the matcher when a token reaches it,
-    and files the token without copying it first."""
+    """A conflict-set node that reports itself to the matcher when a token reaches it, files
+    the token without copying it first, and keeps its new activations in a list.
+
+    experta keeps them in a set, which hashes each activation — its facts and bindings —
+    to add it and again to look for it among the removed ones; with facts only added there
+    are no removed ones, and the memory of tokens already seen keeps every activation unique.
+    """
 
     touched: dict
+    dirty: dict
 
     def activate(self, token):
         self.touched[self] = None
-        info = token.to_info()
+        self.dirty[self] = None
+        info = TokenInfo(token.data, token.context)
         if info in self.memory:
             return
         self.memory.add(info)
-        activation = Activation(self.rule, info.data, {k: v for k, v in info.context if isinstance(k, str)})
-        if activation in self.removed:
-            self.removed.remove(activation)
-        else:
-            self.added.add(activation)
+        self.added.append(Activation(self.rule, info.data,
+                                     {k: v for k, v in token.context.items() if isinstance(k, str)}))
 
+    def _reset(self):
+        self.memory = set()
+        self.added = []
+
+    def get_activations(self):
+        added, self.added = self.added, []
+        return added, []
+
+
+_VALID = Token.TagType.VALID
 
 _LEAN_CLASSES = {FeatureTesterNode: LeanTesterNode, OrdinaryMatchNode: LeanJoinNode,
                  ConflictSetNode: LeanConflictSetNode}
 
 
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _network(root) -> list:
-    """Every node below the root, each once."""
-    nodes: dict[int, Any] = {}
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        for child in node.children:
-            if id(child.node) not in nodes:
-                nodes[id(child.node)] = child.node
-                pending.append(child.node)
-    return list(nodes.values())
-
-
 class TrackingMatcher(ReteMatcher):
-    """experta's Rete matcher on lean tokens and nodes, polling only what changed."""
+    """experta's Rete matcher on lean tokens and nodes, polling only what changed.
+
+    A fact enters the network at the alpha nodes that test its type (found by one lookup,
+    as the other alpha tests are), and a reset clears only the nodes that a token reached
+    since the last one.
+    """
+
+    prepare_ruleset = staticmethod(network.prepare_ruleset)
+    build_beta_part = staticmethod(network.build_beta_part)
 
     def __init__(self, engine) -> None:
         super().__init__(engine)
         self._touched: dict = {}
+        self._dirty: dict = {}
         self._nodes = _network(self.root_node)
-        self._stateful = [node for node in self._nodes if not isinstance(node, FeatureTesterNode)]
         for node in self._nodes:
             lean = _LEAN_CLASSES.get(type(node))
             if lean is not None:
                 node.__class__ = lean
             if lean is LeanTesterNode:
                 node.test = _direct_test(node.matcher)
-            elif lean is LeanConflictSetNode:
+                if type(node.matcher) is FactCapture:
+                    node.capture = node.matcher.bind
+            if lean is LeanConflictSetNode:
                 node.touched = self._touched
+                node._reset()
+            if lean in (LeanConflictSetNode, LeanJoinNode):
+                node.dirty = self._dirty
+        self._stateful = [node for node in self._nodes if not isinstance(node, FeatureTesterNode)]
         for node in [self.root_node, *self._nodes]:
             # experta stored each child's entry point as a method bound before the class
             # changed: bind the same-named method of the lean class instead.
@@ -291,27 +302,48 @@ class TrackingMatcher(ReteMatcher):
                                 for child in node.children]
             if isinstance(node, LeanTesterNode):
                 node.hash_children()
+                if node.dispatch:
+                    node.capture = None  # the short cut passes tokens to ``others`` only
+        self._entries = self._entry_points()
+
+    def _entry_points(self) -> tuple[dict, tuple]:
+        """The root's children: alpha nodes that test a fact's type, by type, and the others."""
+        by_type: dict[type, list] = {}
+        others = []
+        for child in self.root_node.children:
+            check = getattr(child.node, "matcher", None)
+            if isinstance(child.node, LeanTesterNode) and isinstance(check, TypeCheck):
+                by_type.setdefault(check.fact_type, []).append(child.node.passed)
+            else:
+                others.append(child.callback)
+        return by_type, tuple(others)
 
     def changes(self, adding=None, deleting=None):
         if deleting:
             raise NotImplementedError("the lean matcher only adds facts: start a run with reset() "
                                       "instead of retracting or modifying a fact")
-        for fact in adding or ():
-            self._send(LeanToken.valid(fact))
-        added, removed = [], []
-        for node in self._touched:
-            node_added, node_removed = node.get_activations()
-            added.extend(node_added)
-            removed.extend(node_removed)
-        self._touched.clear()
-        return added, removed
+        return self.added(adding or ()), []
 
-    def _send(self, token) -> None:
-        """What experta's BusNode does on add/remove, with a lean token."""
-        for child in self.root_node.children:
-            child.callback(token)
+    def added(self, facts) -> list:
+        """Send new facts through the network; the activations they create."""
+        by_type, others = self._entries
+        for fact in facts:
+            token = tuple.__new__(LeanToken, (_VALID, {fact}, {}))
+            for passed in by_type.get(type(fact), ()):
+                passed(token, fact)
+            for callback in others:
+                callback(token)
+        found: list = []
+        touched = self._touched
+        if touched:
+            for node in touched:
+                found += node.added
+                node.added = []
+            touched.clear()
+        return found
 
     def reset(self) -> None:
-        for node in self._stateful:
+        for node in self._dirty:
             node._reset()
+        self._dirty.clear()
         self._touched.clear()

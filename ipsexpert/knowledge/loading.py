@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import conditions, semantics
+from . import cache, conditions, semantics
 from .catalogue import FACT_ID_PATTERN, FACT_ID_SHAPE, FactSpec, id_problem, suggest
 from .conditions import MAX_BRANCHES, Condition, ConditionSyntaxError, FactType
 from ..documents import Document, format_path, parse_document, read_bounded
@@ -53,13 +53,14 @@ class _Loader:
         self.unreadable = False
         self.digest = hashlib.sha256()
         self.files: dict[str, str] = {}
+        self.cache = cache.ParsedCache(root) if cache.enabled() else None
 
     def read(self, path: Path) -> Document | None:
         relative = path.relative_to(self.root).as_posix()
         try:
             raw = read_bounded(path)
             self.digest.update(relative.encode() + b"\0" + raw + b"\0")
-            return parse_document(raw, str(path))
+            return self.cache.parse(relative, raw, str(path)) if self.cache else parse_document(raw, str(path))
         except IpsExpertError as exc:
             self.problems.extend(exc.problems)
         self.unreadable = True
@@ -116,6 +117,8 @@ class _Loader:
             error = KnowledgeBaseError(problems=self.problems)
             error.unreadable = self.unreadable or meta is None
             raise error
+        if self.cache is not None:
+            self.cache.save()
         return KnowledgeBase(self.root, meta, facts, derived, recommendations,
                              self.digest.hexdigest()[:16], self.files, eif, model)
 

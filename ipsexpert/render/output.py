@@ -20,9 +20,9 @@ from typing import IO, TYPE_CHECKING, Callable, Protocol, Sequence
 
 from . import failures as failed
 from ..errors import IpsExpertError, Problem
-from ..report.models import Report
 
 if TYPE_CHECKING:
+    from ..report.models import Report  # or report.data's plain twin, which Expert.report makes
     from .matrix import MatrixColumn, MatrixRow
 
 COMBINATIONS = {

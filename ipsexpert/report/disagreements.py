@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..knowledge.scenario import Scenario
 from ..knowledge.semantics import answer_key
-from .models import ClaimEffect, Disagreement, Report, OutcomeMove
+from .data import ClaimEffect, Disagreement, Report, OutcomeMove
 
 if TYPE_CHECKING:
     from .expert import Expert

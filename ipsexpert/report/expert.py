@@ -2,6 +2,11 @@
 
 ``Expert`` pairs a knowledge base with its compiled engine so that a batch, a
 consultation or a library caller compiles once and evaluates many times.
+``Expert.report`` builds the report as plain data (``data``), which is what a batch
+renders and writes; ``Expert.evaluate`` and ``evaluate``, the library's entries,
+return the pydantic ``Report`` (``models``) built from it. What does not depend on the
+profile — EIF references, references, most explanation steps (``explain.Texts``) —
+is made once per Expert.
 """
 
 from __future__ import annotations
@@ -10,21 +15,24 @@ import threading
 from datetime import date
 from os import PathLike
 from pathlib import Path
-from typing import Any, Mapping, Union
+from typing import TYPE_CHECKING, Any, Mapping, Union
 
 from ..knowledge import semantics
 from ..engine.compiled import CompiledKnowledgeBase, Run
 from ..errors import ScenarioError
 from .disagreements import disagreements
-from .explain import Explainer
-from .maturity import construct_maturity
+from .explain import Explainer, Texts
+from .maturity import Standings, construct_maturity
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.loading import load_knowledge_base
 from .priority import rank_key, score, timing
-from .models import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Report, Settled,
-                     Undetermined)
+from .data import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Reference, Report, Settled,
+                   Undetermined)
 from ..knowledge.rulebase import OUTCOMES, escalated
 from ..knowledge.scenario import Scenario, check_answers, load_scenario
+
+if TYPE_CHECKING:
+    from . import models
 
 Subject = Union[Scenario, Mapping[str, Any], str, PathLike]
 
@@ -36,6 +44,14 @@ class Expert:
         self.kb = kb if kb is not None else load_knowledge_base()
         self.compiled = CompiledKnowledgeBase(self.kb)
         self._eif_catalogue = self.kb.eif.by_number() if self.kb.eif else {}
+        self.texts = Texts(self.kb)
+        self._references = {rec_id: (tuple(self.eif_references(rec.eif)),
+                                     tuple(Reference(ref.kind, ref.title, ref.url) for ref in rec.references))
+                            for rec_id, rec in self.kb.recommendations.items()}
+        self._kb_info = KnowledgeBaseInfo(self.kb.meta.name, self.kb.version, self.kb.digest)
+        self._standings = Standings(self.kb.maturity, self.kb) if self.kb.maturity is not None else None
+        self._order = {rec_id: rank_key(0.0, rec.construct, rec_id, self.kb.meta)[1:]
+                       for rec_id, rec in self.kb.recommendations.items()}
 
     def scenario(self, subject: Subject) -> Scenario:
         """A checked Scenario from a Scenario, a mapping of answers, or a file path."""
@@ -57,27 +73,27 @@ class Expert:
         """The engine's raw conclusions for checked answers."""
         return self.compiled.run(answers)
 
-    def evaluate(self, subject: Subject, today: date | None = None) -> Report:
-        """Evaluate one scenario into a ranked, explained Report.
+    def evaluate(self, subject: Subject, today: date | None = None) -> models.Report:
+        """Evaluate one scenario into a ranked, explained Report (the pydantic model).
 
         ``today`` (default: the current date) decides which accepted risks have expired.
         """
         scenario = self.scenario(subject)
         run = self.run(scenario.answers)
-        return self.report(scenario, run, today)
+        return self.report(scenario, run, today).to_model()
 
     def outcomes(self, run: Run) -> dict[str, str]:
         return {rec_id: semantics.outcome_of_conclusions(run.concluded.get(rec_id, ()))
                 for rec_id in self.kb.recommendations}
 
     def report(self, scenario: Scenario, run: Run, today: date | None = None) -> Report:
+        """The report of one run, as plain data (``to_model()`` makes the pydantic Report of it)."""
         kb = self.kb
         answers = scenario.known_answers()
         value_of = {**answers, **run.derived}.get  # the engine's own derived facts, never re-derived
-        explainer = Explainer(kb, run, scenario.notes)
+        explainer = Explainer(kb, run, scenario.notes, self.texts)
         today = today or date.today()
-        accepted = {item.id: Accepted(reason=item.reason, until=item.until,
-                                      expired=item.until is not None and today > item.until)
+        accepted = {item.id: Accepted(item.reason, item.until, item.until is not None and today > item.until)
                     for item in scenario.accepted}
         outcomes = self.outcomes(run)
         phase = answers.get(kb.meta.phase_fact)
@@ -90,34 +106,34 @@ class Expert:
                 points = score(severity, when, kb.meta)
                 explanation = explainer.advice(rec, severity if severity != rec.severity else None,
                                                when, points, severity, phase)
-                advice.append(Advice(id=rec_id, title=rec.title, construct=rec.construct, severity=severity,
-                                     base_severity=rec.severity, escalated=severity != rec.severity,
-                                     timing=when, score=points, rank=0, phases=rec.phases, advice=rec.advice,
-                                     eif=self.eif_references(rec.eif), references=list(rec.references),
-                                     accepted=accepted.get(rec_id),
-                                     explanation=explanation))
+                eif, references = self._references[rec_id]
+                advice.append(Advice(rec_id, rec.title, rec.construct, severity, rec.severity, severity != rec.severity,
+                                     when, points, 0, list(rec.phases), rec.advice, list(eif), list(references),
+                                     accepted.get(rec_id), explanation))
             elif outcome == "undetermined":
                 open_ids = semantics.open_facts(rec.applies, value_of) + semantics.open_facts(rec.advised, value_of)
                 deciding = [fact_id for fact_id in semantics.expand_derived(kb, open_ids, value_of)
                             if semantics.askable(kb, fact_id, value_of)]
-                undetermined.append(Undetermined(id=rec_id, title=rec.title, construct=rec.construct,
-                                                 deciding_facts=deciding))
+                undetermined.append(Undetermined(rec_id, rec.title, rec.construct, deciding))
             else:
-                settled.append(Settled(id=rec_id, title=rec.title, construct=rec.construct, outcome=outcome,
-                                       reason=explainer.why_not(rec, outcome)))
-        advice.sort(key=lambda item: rank_key(item.score, item.construct, item.id, kb.meta))
+                settled.append(Settled(rec_id, rec.title, rec.construct, outcome, explainer.why_not(rec, outcome)))
+        order = self._order  # rank_key's order after the score, worked out once per recommendation
+        advice.sort(key=lambda item: (-item.score, *order[item.id]) if item.id in order
+                    else rank_key(item.score, item.construct, item.id, kb.meta))
         for rank, item in enumerate(advice, start=1):
             item.rank = rank
-        counts = {outcome: list(outcomes.values()).count(outcome) for outcome in OUTCOMES}
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for outcome in outcomes.values():
+            counts[outcome] += 1
         respondents = scenario.respondents or ([scenario.respondent] if scenario.respondent else [])
-        report = Report(source=scenario.source, name=scenario.name, as_of=scenario.as_of, answers=answers,
-                        derived={derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
-                        outcomes=outcomes, counts=counts, advice=advice, undetermined=undetermined,
-                        settled=settled, eif_layers=self.eif_layers(advice), notes=scenario.notes,
-                        constructs=dict(kb.meta.constructs), phase=phase, respondents=list(respondents),
-                        knowledge_base=KnowledgeBaseInfo(name=kb.meta.name, version=kb.version, hash=kb.digest))
+        report = Report(scenario.source, scenario.name, scenario.as_of, answers,
+                        {derived_id: run.derived.get(derived_id) for derived_id in kb.derived},
+                        outcomes, counts, advice, undetermined, settled, self.eif_layers(advice),
+                        dict(scenario.notes), dict(kb.meta.constructs), self._kb_info, list(respondents),
+                        phase=phase)
         if kb.maturity is not None:
-            report.maturity = construct_maturity(kb.maturity, kb, value_of, {item.id for item in advice})
+            report.maturity = construct_maturity(kb.maturity, kb, value_of, {item.id for item in advice},
+                                                 self._standings)
         if scenario.disputed:
             report.disagreements = disagreements(self, scenario, report,
                                                  lambda trial: self.report(trial, self.run(trial.answers), today))
@@ -126,21 +142,23 @@ class Expert:
     def eif_references(self, numbers: list[int]) -> list[EifReference]:
         """EIF numbers with their titles and layers (numbers alone when there is no catalogue)."""
         catalogue = self._eif_catalogue
-        return [EifReference(number=n, title=catalogue[n].title if n in catalogue else "",
-                             layer=catalogue[n].layer if n in catalogue else "") for n in numbers]
+        return [EifReference(n, catalogue[n].title if n in catalogue else "",
+                             catalogue[n].layer if n in catalogue else "") for n in numbers]
 
     def eif_layers(self, advice: list[Advice]) -> list[EifLayerSummary]:
-        """Per EIF layer, in the EIF's order, the advice that touches it."""
+        """Per EIF layer, in the EIF's order, the advice that touches it (in the advice's order)
+        and the EIF numbers it cites there."""
         if self.kb.eif is None:
             return []
-        summaries = []
-        for layer, name in self.kb.eif.layers.items():
-            touching = [a for a in advice if any(ref.layer == layer for ref in a.eif)]
-            if touching:
-                numbers = sorted({ref.number for a in touching for ref in a.eif if ref.layer == layer})
-                summaries.append(EifLayerSummary(layer=layer, name=name, eif=numbers,
-                                                 advice=[a.id for a in touching]))
-        return summaries
+        touching: dict[str, tuple[list[str], set[int]]] = {}
+        for item in advice:
+            for ref in item.eif:
+                ids, numbers = touching.setdefault(ref.layer, ([], set()))
+                if not ids or ids[-1] != item.id:
+                    ids.append(item.id)
+                numbers.add(ref.number)
+        return [EifLayerSummary(layer, name, sorted(touching[layer][1]), touching[layer][0])
+                for layer, name in self.kb.eif.layers.items() if layer in touching]
 
 
 _experts: dict[str, Expert] = {}
@@ -158,7 +176,7 @@ def expert_for(kb_path: str | PathLike | None = None) -> Expert:
 
 
 def evaluate(subject: Subject, kb: str | PathLike | KnowledgeBase | None = None,
-             today: date | None = None) -> Report:
+             today: date | None = None) -> models.Report:
     """Evaluate a Scenario, a mapping of answers or a scenario file into a Report.
 
     ``today`` (default: the current date) decides which accepted risks have expired.
