@@ -10,6 +10,7 @@ written is left as it was, and the exit code is the shell's for the signal (130,
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -23,7 +24,9 @@ from .common import _Context, kb_option, user_errors
 @click.version_option(__version__, "-V", "--version", prog_name="ipsexpert")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors (for bug reports); the exit code stays "
                                            "the same.")
-def main(debug: bool) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Read the knowledge base afresh instead of from its cache (as IPSEXPERT_NO_CACHE=1 does).")
+def main(debug: bool, no_cache: bool) -> None:
     """Explained, prioritised advice for integrated public services.
 
     Describe an integrated public service project — in a scenario file or by answering
@@ -52,6 +55,8 @@ def main(debug: bool) -> None:
     kept as it was).
     """
     _Context.debug = debug
+    if no_cache:
+        os.environ["IPSEXPERT_NO_CACHE"] = "1"  # read by knowledge.cache, in this process and its workers
 
 
 @main.command()

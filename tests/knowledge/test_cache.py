@@ -210,3 +210,14 @@ def test_data_round_trips_through_the_cache_encoding_with_its_types(value):
 def test_what_json_cannot_hold_is_not_cached():
     with pytest.raises(cache._NotCachable):
         cache._encode({"a set": {1, 2}})
+
+
+def test_the_no_cache_option_turns_the_cache_off(monkeypatch):
+    import os
+
+    from click.testing import CliRunner
+
+    from ipsexpert.cli.commands import main
+    monkeypatch.delenv("IPSEXPERT_NO_CACHE", raising=False)
+    result = CliRunner().invoke(main, ["--no-cache", "kb", "check"])
+    assert result.exit_code == 0 and os.environ.get("IPSEXPERT_NO_CACHE") == "1"
