@@ -219,13 +219,18 @@ class ConstructMaturity(Plain):
 
     @property
     def words(self) -> str:
-        """"level 2 (Defined for this project); 3 depends on governance_body" and the like."""
-        head = f"level {self.level} ({self.name})"
-        if self.next_level is None:
-            return head + ", the highest"
-        if self.next_status is None:
-            return f"at least {head}; {self.next_level} depends on {', '.join(self.open_facts)}"
-        return head
+        return maturity_words(self)
+
+
+def maturity_words(item: Any) -> str:
+    """"level 2 (Defined for this project); 3 depends on governance_body" and the like,
+    for the plain and the pydantic construct maturity alike."""
+    head = f"level {item.level} ({item.name})"
+    if item.next_level is None:
+        return head + ", the highest"
+    if item.next_status is None:
+        return f"at least {head}; {item.next_level} depends on {', '.join(item.open_facts)}"
+    return head
 
 
 class KnowledgeBaseInfo(dict):

@@ -13,6 +13,7 @@ from typing import Any, Literal as TypingLiteral
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..knowledge.rulebase import SEVERITIES, Outcome, Reference, Severity, Timing
+from .data import maturity_words
 
 with warnings.catch_warnings():
     # `construct` is the JSON contract's key for a construct id; pydantic warns that it
@@ -158,13 +159,7 @@ with warnings.catch_warnings():
 
         @property
         def words(self) -> str:
-            """"level 2 (Defined for this project); 3 depends on governance_body" and the like."""
-            head = f"level {self.level} ({self.name})"
-            if self.next_level is None:
-                return head + ", the highest"
-            if self.next_status is None:
-                return f"at least {head}; {self.next_level} depends on {', '.join(self.open_facts)}"
-            return head
+            return maturity_words(self)
 
     class KnowledgeBaseInfo(BaseModel):
         name: str
