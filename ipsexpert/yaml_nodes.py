@@ -250,14 +250,7 @@ def walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Limi
             for key, value in node.value:
                 if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
                     continue
-                line = key.start_mark.line + 1
-                if limits is not None and (key.tag, key.value) in seen:
-                    raise InputError(f"the key {key.value!r} is given twice in one mapping (first on "
-                                     f"line {seen[(key.tag, key.value)]})", file=name, line=line,
-                                     field=format_path(path + (key.value,)) or None)
-                seen[(key.tag, key.value)] = line
-                key_path = path + (key.value,)
-                lines.setdefault(key_path, line)
+                key_path = _record_key(key, path, seen, lines, name, check=limits is not None)
                 children.append((value, key_path))
             stack.extend(reversed(children))
         elif isinstance(node, yaml.SequenceNode):
@@ -311,14 +304,7 @@ def build_plain(loader: _BoundedLoader, root: yaml.Node, name: str, lines: dict[
                 for key, item in node.value:
                     if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
                         return _NOT_PLAIN
-                    line = key.start_mark.line + 1
-                    if (key.tag, key.value) in seen:
-                        raise InputError(f"the key {key.value!r} is given twice in one mapping (first on "
-                                         f"line {seen[(key.tag, key.value)]})", file=name, line=line,
-                                         field=format_path(path + (key.value,)) or None)
-                    seen[(key.tag, key.value)] = line
-                    key_path = path + (key.value,)
-                    lines.setdefault(key_path, line)
+                    key_path = _record_key(key, path, seen, lines, name, check=True)
                     built = _scalar(constructors, loader, key, None, name, key_path)
                     if built is _NOT_PLAIN:
                         return _NOT_PLAIN
@@ -405,3 +391,17 @@ def json_lines(text: str) -> dict[Path_, int]:
         except InputError:
             return {}
     return lines
+
+
+def _record_key(key: yaml.ScalarNode, path: tuple, seen: dict, lines: dict, name: str, check: bool) -> tuple:
+    """A mapping key's field path, its line recorded; a key given twice in one mapping is an error
+    (the later value would silently win)."""
+    line = key.start_mark.line + 1
+    if check and (key.tag, key.value) in seen:
+        raise InputError(f"the key {key.value!r} is given twice in one mapping (first on "
+                         f"line {seen[(key.tag, key.value)]})", file=name, line=line,
+                         field=format_path(path + (key.value,)) or None)
+    seen[(key.tag, key.value)] = line
+    key_path = path + (key.value,)
+    lines.setdefault(key_path, line)
+    return key_path
