@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .catalogue import suggest
+from .catalogue import FactSpec, suggest
 from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, parse_document, read_bounded
 from ..errors import InputError, Problem, ScenarioError
 from .base import KnowledgeBase
@@ -141,11 +141,21 @@ def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
             problems.append(_located(doc, f"unknown fact{hint}", path))
         else:
             try:
-                checked[fact_id] = kb.facts[fact_id].check(plain_answer(value), _written(value, doc, text, path))
+                checked[fact_id] = _checked(kb.facts[fact_id], value, doc, text, path)
             except ValueError as exc:
                 problems.append(_located(doc, str(exc), path))
     ordered = {fact_id: checked[fact_id] for fact_id in kb.facts if fact_id in checked}
     return ordered, problems
+
+
+def _checked(spec: FactSpec, value: Any, doc: Document | None, text: SourceText | None, path: tuple) -> Any:
+    """The answer as stored. Only a refused answer looks up how the file spells it (its
+    line and source text): a valid batch never pays for a message it does not print."""
+    plain = plain_answer(value)
+    try:
+        return spec.check(plain)
+    except ValueError:
+        return spec.check(plain, _written(value, doc, text, path))
 
 
 def _written(value: Any, doc: Document | None, text: SourceText | None, path: tuple) -> str | None:
