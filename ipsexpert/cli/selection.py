@@ -11,11 +11,13 @@ and not ignored; advice is ranked again among them, and --fail-on sees only them
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..errors import IpsExpertError
 from ..knowledge.pages import find_id, suggest_id
-from ..report.models import Report
+
+if TYPE_CHECKING:  # the plain report on the batch path; the model is only a type here
+    from ..report.models import Report
 
 
 def selectors(option: str | None, setting: Sequence[str]) -> list[str]:
