@@ -12,6 +12,7 @@ from the start, or half-way on a full disk — is a user error naming it.
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import sys
@@ -77,6 +78,24 @@ class GuardedStream:
     def flush(self) -> None:
         with _as_output_error(self.name):
             self.stream.flush()
+
+    def write_bytes(self, data: bytes) -> None:
+        """Write UTF-8 bytes after the text written so far: straight to the binary buffer
+        beneath when the stream encodes as UTF-8, else as text."""
+        buffer = getattr(self.stream, "buffer", None)
+        with _as_output_error(self.name):
+            if buffer is None or not _encodes_utf8(self.stream):
+                self.stream.write(data.decode("utf-8"))
+                return
+            self.stream.flush()
+            buffer.write(data)
+
+
+def _encodes_utf8(stream: IO[str]) -> bool:
+    try:
+        return codecs.lookup(stream.encoding).name == "utf-8"
+    except (AttributeError, LookupError, TypeError):
+        return False
 
 
 @contextmanager

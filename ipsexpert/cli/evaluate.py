@@ -170,7 +170,7 @@ def run_batch(inputs, *, fmt, view, explain, fail_on, select, ignore, exclude, r
                 continue
             _show_trace(result)
             if result.text is not None:
-                writer.write_text(result.text)
+                writer.write_rendered(result.text)
             else:
                 writer.write(result.report)
             tally.add(result.count)

@@ -100,7 +100,7 @@ class JunitWriter:
         self.stream.write(suite(report, self.fail_on, self.today))
         self.stream.flush()
 
-    def write_text(self, text: str) -> None:
+    def write_rendered(self, rendered: str | bytes) -> None:
         raise TypeError("JUnit suites are built from reports: there is no text rendering to write")
 
     def close(self, failures: Sequence[Problem] = ()) -> None:

@@ -65,7 +65,11 @@ class Plain:
 
     def model_dump_json(self, indent: int | None = None) -> str:
         """The JSON the model writes, byte for byte, without building the model."""
-        return to_json(self.json_data(), indent=indent).decode("utf-8")
+        return self.json_bytes(indent).decode("utf-8")
+
+    def json_bytes(self, indent: int | None = None) -> bytes:
+        """``model_dump_json`` as UTF-8 bytes, for a writer that sends them out as they are."""
+        return to_json(self.json_data(), indent=indent)
 
     def to_model(self):
         """The pydantic model of the same content (validated, as the models always are)."""
