@@ -184,11 +184,31 @@ def standard_output() -> Iterator[GuardedStream]:
     pointed at the null device, so that the text still buffered is not written again
     at exit, which would end the run with Python's "Exception ignored" message.
     """
+    _writable_everything(sys.stdout)
     try:
         yield GuardedStream(sys.stdout, "standard output")
     except OutputError:
         _discard_standard_output()
         raise
+
+
+def _writable_everything(stream: IO[str]) -> None:
+    """Make a standard output that does not encode as UTF-8 able to take any report.
+
+    Redirected (``> report.html`` under a legacy code page or ``PYTHONIOENCODING=ascii``),
+    it receives a document, which is UTF-8 (JSON must be, the HTML page says so): it is
+    switched to UTF-8. A terminal keeps its encoding and shows what it cannot as ``?``,
+    instead of the run ending on the first dash with a traceback.
+    """
+    if _encodes_utf8(stream) or not hasattr(stream, "reconfigure"):
+        return
+    try:
+        if stream.isatty():
+            stream.reconfigure(errors="replace")
+        else:
+            stream.reconfigure(encoding="utf-8", errors="strict")
+    except (OSError, ValueError):
+        pass
 
 
 def _discard_standard_output() -> None:

@@ -52,8 +52,8 @@ def terminal(tmp_path):
     from tests.terminal import Terminal
     started: list[Terminal] = []
 
-    def start(*args: str) -> Terminal:
-        session = Terminal(*args, cwd=tmp_path)
+    def start(*args: str, env: dict[str, str] | None = None) -> Terminal:
+        session = Terminal(*args, cwd=tmp_path, env=env)
         started.append(session)
         return session
 

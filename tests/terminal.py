@@ -30,8 +30,8 @@ QUESTION = re.compile(r"(?m)^\[(\w+)\] ")  # a consultation's question line: [fa
 class Terminal:
     """A child `ipsexpert` on a pseudo-terminal, with a transcript of everything it printed."""
 
-    def __init__(self, *args: str, cwd: Path, timeout: float = 60) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8", "TERM": "dumb"}
+    def __init__(self, *args: str, cwd: Path, timeout: float = 60, env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8", "TERM": "dumb", **(env or {})}
         pid, fd = pty.fork()
         if pid == 0:  # the child: become ipsexpert, or exit without running pytest's cleanup
             try:

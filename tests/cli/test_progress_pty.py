@@ -10,9 +10,8 @@ import pytest
 
 from tests.conftest import REPO, SCENARIOS
 
-pytestmark = pytest.mark.slow
-
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and a pseudo-terminal")]
 
 BAR_LABEL = "Evaluating"
 
@@ -49,3 +48,11 @@ def test_no_bar_when_stderr_is_not_a_terminal(tmp_path):
     result = _evaluate_piped(str(SCENARIOS), "-o", str(tmp_path / "out.txt"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == f"wrote {tmp_path / 'out.txt'}: table, {len(list(SCENARIOS.glob('*.yaml')))} scenarios\n"
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_a_question_mark_not_a_traceback(terminal):
+    session = terminal("evaluate", str(SCENARIOS / "digisos-norway.yaml"),
+                       env={"PYTHONIOENCODING": "ascii"})
+    assert session.wait() == 0
+    assert "Traceback" not in session.transcript
+    assert "== Digisos (Norway) ? scenarios" in session.transcript.replace(str(SCENARIOS) + "/", "scenarios/")

@@ -1,0 +1,75 @@
+"""A batch taken through its stages in chunks, and the bytes its JSON goes out as.
+
+A batch reads, runs and reports its files a chunk at a time (``batch.CHUNK``); a bad file
+anywhere, also at a chunk's edge, must fail alone, and the document must be the one
+that evaluating each file on its own would give, in input order, with or without workers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from ipsexpert.cli.batch import CHUNK
+from ipsexpert.cli.commands import main
+from tests.conftest import SCENARIOS, run_cli
+
+GOOD = sorted(SCENARIOS.glob("*.yaml"))
+BAD_AT = (0, CHUNK - 1, CHUNK, 2 * CHUNK + 3)
+"""Bad files at a batch's start, on both sides of the first chunk's edge, and in the last chunk."""
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(arg) for arg in args])
+
+
+@pytest.fixture
+def batch(tmp_path):
+    """2 chunks and a part, good scenarios in turn, with bad files at BAD_AT."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for index in range(2 * CHUNK + 5):
+        target = folder / f"s{index:03d}.yaml"
+        if index in BAD_AT:
+            target.write_text("answers:\n  phase: nowhere\n", encoding="utf-8")
+        else:
+            shutil.copyfile(GOOD[index % len(GOOD)], target)
+    return folder
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_batch_over_several_chunks_reports_each_file_as_alone_and_in_order(batch, jobs):
+    result = run("evaluate", batch, "--format", "json", "--jobs", jobs, "--today", "2026-01-01")
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    reports, errors = document[:-1], document[-1]["errors"]
+    files = sorted(batch.iterdir())
+    assert [report["source"] for report in reports] == [str(f) for i, f in enumerate(files) if i not in BAD_AT]
+    assert [error["file"] for error in errors] == [str(files[i]) for i in BAD_AT]
+    for report in reports[:: CHUNK // 2]:
+        alone = run("evaluate", report["source"], "--format", "json", "--today", "2026-01-01")
+        assert json.loads(alone.stdout) == [report]
+
+
+def test_json_is_utf8_whatever_the_encoding_of_a_redirected_standard_output(tmp_path):
+    # "—" and "×" are in every report; an ASCII standard output used to end the run with a traceback
+    for fmt in ("json", "table", "html"):
+        result = run_cli("evaluate", str(SCENARIOS), "--format", fmt, env={"PYTHONIOENCODING": "ascii"})
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "×" in result.stdout
+    reports = json.loads(run_cli("evaluate", str(SCENARIOS), "--format", "json",
+                                 env={"PYTHONIOENCODING": "latin-1"}).stdout)
+    assert len(reports) == len(GOOD)
+
+
+def test_json_bytes_follow_the_text_written_before_them_in_a_file(tmp_path):
+    target = tmp_path / "out.json"
+    result = run("evaluate", GOOD[0], tmp_path / "missing.yaml", GOOD[1], "--output", target)
+    assert result.exit_code == 2
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert [item.get("source") for item in document[:-1]] == [str(GOOD[0]), str(GOOD[1])]
+    assert document[-1]["errors"][0]["file"] == str(tmp_path / "missing.yaml")
