@@ -11,6 +11,7 @@ read in this process, once, so a batch that holds it runs without workers.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -127,6 +128,7 @@ def _init_worker(kb_path: str | None, delivery: Delivery) -> None:
     from ..knowledge.loading import load_knowledge_base
     from ..render import colour, width
     _worker_expert = Expert(load_knowledge_base(kb_path))
+    gc.freeze()  # as the parent does (run_batch): the knowledge base lives as long as the worker
     _worker_delivery = delivery
     colour.use(delivery.colour)
     width.use(delivery.columns)
