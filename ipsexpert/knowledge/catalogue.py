@@ -10,14 +10,10 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
-import warnings
-from typing import Annotated, Any, Literal as TypingLiteral
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SkipValidation, model_validator
-from pydantic_core import PydanticCustomError
-
-
-from .conditions import Condition, FactType
+from .conditions import FactType
+from .record import Record
 
 UNKNOWN_WORDS = ("unknown",)
 
@@ -29,12 +25,6 @@ MAX_VALUES = 256
 """The most values an enum fact may have. ``kb check`` enumerates every one, the engine
 tests them one by one and a consultation lists them; the shipped facts have at most 4."""
 
-
-
-def plain_error(message: str) -> PydanticCustomError:
-    """A validation error whose message reaches the editor as written, without a
-    "Value error," in front of it."""
-    return PydanticCustomError("knowledge_base", "{message}", {"message": message})
 
 
 def id_problem(value: str, pattern: str, shape: str) -> str | None:
@@ -59,103 +49,57 @@ def id_problem(value: str, pattern: str, shape: str) -> str | None:
     return None
 
 
-def safe_id(pattern: str, shape: str) -> AfterValidator:
-    """A model field check for ids (see ``id_problem``), reported in plain words."""
-    def check(value: str) -> str:
-        problem = id_problem(value, pattern, shape)
-        if problem:
-            raise plain_error(problem)
-        return value
-    return AfterValidator(check)
-
-
 FACT_ID_PATTERN = r"[a-z][a-z0-9_]*"
 FACT_ID_SHAPE = "starts with a lowercase letter and holds only lowercase letters, digits and _"
-FactId = Annotated[str, safe_id(FACT_ID_PATTERN, FACT_ID_SHAPE)]
 
 
-def _few_values(values: tuple[str, ...]) -> tuple[str, ...]:
-    if len(values) > MAX_VALUES:
-        raise plain_error(f"an enum fact has at most {MAX_VALUES} values; this one has {len(values)}")
-    return values
+class FactSpec(Record):
+    """One question of the catalogue (checked by ``validation.FactSpecModel`` when loaded)."""
 
+    __slots__ = ("id", "construct", "type", "values", "minimum", "question", "help", "value_help", "actionable",
+                 "ask_if")
+    defaults = {"values": (), "minimum": None, "value_help": {}, "actionable": False,
+                "ask_if": None}
 
-with warnings.catch_warnings():
-    # `construct` is the contract's key for a construct id; pydantic warns that it
-    # shadows the deprecated BaseModel.construct, which ipsexpert never calls.
-    warnings.simplefilter("ignore", UserWarning)
+    @property
+    def fact_type(self) -> FactType:
+        return FactType(self.type, self.values, self.minimum)
 
-    class FactSpec(BaseModel):
-        """One question of the catalogue."""
+    def accepts(self) -> str:
+        """The answers this fact accepts, in words."""
+        if self.type == "bool":
+            return "true or false"
+        if self.type == "enum":
+            return "one of " + ", ".join(self.values)
+        return "a whole number" + (f" >= {self.minimum}" if self.minimum is not None else "")
 
-        model_config = ConfigDict(extra="forbid", frozen=True)
+    def check(self, value: Any, written: str | None = None) -> Any:
+        """The answer as stored (None for unknown); ValueError, in words that say how to
+        fix it, when it does not fit. ``written`` is how a file spells a value that is not
+        text (``yes`` for true), so that the message quotes what the user wrote.
 
-        id: FactId
-        construct: str
-        type: TypingLiteral["bool", "enum", "int"]
-        values: Annotated[tuple[str, ...], AfterValidator(_few_values)] = ()
-        minimum: int | None = None
-        question: str = Field(min_length=1)
-        help: str = Field(min_length=1)
-        value_help: dict[str, str] = {}
-        actionable: bool = False
-        ask_if: Annotated[Condition | None, SkipValidation] = None
-
-        @model_validator(mode="after")
-        def _values_fit_type(self) -> "FactSpec":
-            if self.type == "enum":
-                if len(self.values) < 2 or len(set(self.values)) != len(self.values):
-                    raise ValueError("an enum fact needs at least two distinct `values`")
-                if "unknown" in self.values:
-                    raise ValueError("`unknown` is reserved for an unknown answer")
-                extra = set(self.value_help) - set(self.values)
-                if extra:
-                    raise ValueError(f"value_help names values the fact does not have: {sorted(extra)}")
-            elif self.values or self.value_help:
-                raise ValueError(f"only enum facts have `values`; this one is {self.type}")
-            if self.minimum is not None and self.type != "int":
-                raise ValueError("only int facts have a `minimum`")
-            return self
-
-        @property
-        def fact_type(self) -> FactType:
-            return FactType(self.type, self.values, self.minimum)
-
-        def accepts(self) -> str:
-            """The answers this fact accepts, in words."""
-            if self.type == "bool":
-                return "true or false"
-            if self.type == "enum":
-                return "one of " + ", ".join(self.values)
-            return "a whole number" + (f" >= {self.minimum}" if self.minimum is not None else "")
-
-        def check(self, value: Any, written: str | None = None) -> Any:
-            """The answer as stored (None for unknown); ValueError, in words that say how to
-            fix it, when it does not fit. ``written`` is how a file spells a value that is not
-            text (``yes`` for true), so that the message quotes what the user wrote.
-
-            Enum values are matched without regard to case (``Design`` is ``design``), as the
-            consultation matches them, and stored as the catalogue spells them.
-            """
-            if value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS):
-                return None
-            shown = repr(value) if isinstance(value, str) or written is None else written
-            if self.type == "bool":
-                if not isinstance(value, bool):
-                    raise ValueError(f"{shown} is not true or false{_unquote_hint(value, YES_NO_WORDS)}")
-            elif self.type == "int":
-                if isinstance(value, bool) or not isinstance(value, int):
-                    raise ValueError(f"{shown} is not a whole number{_unquote_hint(value)}")
-                if self.minimum is not None and value < self.minimum:
-                    raise ValueError(f"{value} is below the minimum of {self.minimum}")
-            elif value not in self.values:
-                same = next((item for item in self.values if isinstance(value, str)
-                             and item.casefold() == value.strip().casefold()), None)
-                if same is None:
-                    raise ValueError(f"{shown} is not one of {', '.join(self.values)}"
-                                     f"{nearest_value(value, self.values)}")
-                return same
-            return value
+        Enum values are matched without regard to case (``Design`` is ``design``), as the
+        consultation matches them, and stored as the catalogue spells them.
+        """
+        if value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS):
+            return None
+        shown = repr(value) if isinstance(value, str) or written is None else written
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{shown} is not true or false{_unquote_hint(value, YES_NO_WORDS)}")
+        elif self.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{shown} is not a whole number{_unquote_hint(value)}")
+            if self.minimum is not None and value < self.minimum:
+                raise ValueError(f"{value} is below the minimum of {self.minimum}")
+        elif value not in self.values:
+            same = next((item for item in self.values if isinstance(value, str)
+                         and item.casefold() == value.strip().casefold()), None)
+            if same is None:
+                raise ValueError(f"{shown} is not one of {', '.join(self.values)}"
+                                 f"{nearest_value(value, self.values)}")
+            return same
+        return value
 
 
 YES_NO_WORDS = ("true", "false", "yes", "no", "y", "n", "on", "off")

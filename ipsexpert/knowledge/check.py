@@ -222,7 +222,7 @@ class _Checker:
         findings = []
         for key, cond in rule_parts(rec):
             for path, reduced in _removals(cond, (key,)):
-                variant = rec.model_copy(update={key: reduced})
+                variant = rec.replace(**{key: reduced})
                 if all(semantics.recommendation_outcome(variant, value_of) == expected
                        for value_of, expected in zip(self.profiles(space_facts), baseline)):
                     findings.append(Finding(rec.file, _show_path(path), f"redundant condition in {rec.id}: "

@@ -16,8 +16,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from . import cache, conditions, semantics
 from .catalogue import FACT_ID_PATTERN, FACT_ID_SHAPE, FactSpec, id_problem, suggest
 from .conditions import MAX_BRANCHES, Condition, ConditionSyntaxError, FactType
@@ -69,9 +67,13 @@ class _Loader:
     def fail(self, doc: Document, message: str, path: tuple) -> None:
         self.problems.append(doc.error(message, path).problems[0])
 
-    def model(self, cls, data: Any, doc: Document, path: tuple):
+    def model(self, kind: str, data: Any, doc: Document, path: tuple):
+        """The record of an entry that the validation model named ``kind`` accepts, else None
+        (its problems noted). The models are only imported here, when files are read afresh."""
+        from pydantic import ValidationError
+        from . import validation
         try:
-            return cls.model_validate(data)
+            return validation.record(getattr(validation, kind).model_validate(data))
         except ValidationError as exc:
             for error in exc.errors():
                 self.fail(doc, error["msg"], path + tuple(error["loc"]))
@@ -128,7 +130,7 @@ class _Loader:
             self.problems.append(Problem("is missing", str(path)))
             return None
         doc = self.read(path)
-        return self.model(Metadata, doc.data, doc, ()) if doc else None
+        return self.model("Metadata", doc.data, doc, ()) if doc else None
 
     def check_phase_fact(self, meta: Metadata | None, facts: dict[str, FactSpec]) -> None:
         """The phase fact, where the catalogue has it, takes exactly the metadata's phases: timing
@@ -170,7 +172,7 @@ class _Loader:
         if not path.exists():
             return None
         doc = self.read(path)
-        catalogue = self.model(EifCatalogue, doc.data, doc, ()) if doc else None
+        catalogue = self.model("EifCatalogue", doc.data, doc, ()) if doc else None
         if catalogue is not None:
             known = catalogue.by_number()
             for rec in recommendations.values():
@@ -205,7 +207,7 @@ class _Loader:
                     continue
                 entry = dict(entry, construct=construct)
                 self.raw_ask_if[str(entry.get("id"))] = (entry.pop("ask_if", None), doc, where + ("ask_if",))
-                spec = self.model(FactSpec, entry, doc, where)
+                spec = self.model("FactSpec", entry, doc, where)
                 if spec is None:
                     continue
                 if spec.id in facts:
@@ -248,7 +250,7 @@ class _Loader:
         for derived_id, (entry, doc, where) in raw.items():
             when = self.condition(entry.get("when"), doc, where + ("when",), types)
             if when is not None:
-                derivation = self.model(Derivation, dict(entry, when=when), doc, where)
+                derivation = self.model("Derivation", dict(entry, when=when), doc, where)
                 if derivation:
                     parsed[derived_id] = derivation
         return self.order_derived(parsed, raw)
@@ -308,7 +310,7 @@ class _Loader:
             data, doc, where = self.raw_ask_if[fact_id]
             if data is not None:
                 ask_if = self.condition(data, doc, where, types)
-                spec = spec.model_copy(update={"ask_if": ask_if})
+                spec = spec.replace(ask_if=ask_if)
             result[fact_id] = spec
         return result
 
@@ -372,7 +374,7 @@ class _Loader:
                     self.fail(doc, f"unknown phase {phase!r} (one of {', '.join(meta.phases)})",
                               ("phases", index))
                     ok = False
-        recommendation = self.model(Recommendation, data, doc, ())
+        recommendation = self.model("Recommendation", data, doc, ())
         return recommendation if ok else None
 
 

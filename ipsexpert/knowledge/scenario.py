@@ -18,7 +18,7 @@ from .catalogue import FactSpec, suggest
 from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, parse_document, read_bounded
 from ..errors import InputError, Problem, ScenarioError
 from .base import KnowledgeBase
-from .rulebase import Expectation
+from .validation import Expectation
 from .source_text import SourceText, explain_tabs
 
 

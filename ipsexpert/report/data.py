@@ -292,7 +292,7 @@ class Reference(Frozen):
         return self._json
 
     def to_model(self):
-        from ..knowledge.rulebase import Reference as Model
+        from ..knowledge.validation import Reference as Model
         return Model.model_validate(self.model_data())
 
 

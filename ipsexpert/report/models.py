@@ -12,7 +12,8 @@ from typing import Any, Literal as TypingLiteral
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..knowledge.rulebase import SEVERITIES, Outcome, Reference, Severity, Timing
+from ..knowledge.rulebase import SEVERITIES, Outcome, Severity, Timing
+from ..knowledge.validation import Reference
 from .data import maturity_words
 
 with warnings.catch_warnings():
