@@ -21,7 +21,7 @@ from typing import Any, Iterable, Literal, Mapping
 from ..errors import ScenarioError
 from ..knowledge.catalogue import suggest
 from ..knowledge.loading import KnowledgeBase
-from ..knowledge.scenario import check_answers, plain_answer
+from ..knowledge.answers import check_answers, plain_answer
 from ..report.expert import Expert, expert_for
 from ..report.models import Report
 from . import questions

@@ -28,6 +28,7 @@ from .paths import STDIN
 
 if TYPE_CHECKING:
     from ..knowledge.scenario import Scenario
+    from ..knowledge.scenario_record import ScenarioRecord
     from ..report.expert import Expert
     from ..report.models import Report
 
@@ -180,8 +181,9 @@ def evaluate_chunk(expert: "Expert", paths: list[str], delivery: Delivery, trace
     return results
 
 
-def _read(expert: "Expert", path: str) -> "Scenario":
-    return stdin_scenario(expert) if path == STDIN else expert.scenario(path)
+def _read(expert: "Expert", path: str) -> "Scenario | ScenarioRecord":
+    from ..knowledge.scenario_record import read_scenario
+    return stdin_scenario(expert) if path == STDIN else read_scenario(path, expert.kb)
 
 
 def _delivered(name: str, report: "Report", run, delivery: Delivery, trace: bool) -> Result:
@@ -197,12 +199,12 @@ def _delivered(name: str, report: "Report", run, delivery: Delivery, trace: bool
                   count=count(report))
 
 
-def stdin_scenario(expert: "Expert") -> "Scenario":
+def stdin_scenario(expert: "Expert") -> "Scenario | ScenarioRecord":
     """The one scenario on standard input, read as a file is (bounded, JSON when it looks like it)."""
     from ..documents import DEFAULT_LIMITS
-    from ..knowledge.scenario import scenario_from_bytes
+    from ..knowledge.scenario_record import scenario_of_bytes
     raw = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
-    return scenario_from_bytes(raw, STDIN_NAME, expert.kb)
+    return scenario_of_bytes(raw, STDIN_NAME, expert.kb)
 
 
 def tripped_lines(report: "Report", delivery: Delivery) -> list[str]:

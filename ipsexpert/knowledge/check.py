@@ -21,7 +21,7 @@ from .conditions import AllOf, AnyOf, Condition, Not
 from .semantics import rule_parts
 from .base import KnowledgeBase
 from .rulebase import Recommendation, escalated
-from .scenario import check_answers
+from .answers import check_answers
 
 MAX_COMBINATIONS = 200_000
 

@@ -16,7 +16,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from . import cache, conditions, semantics
+from . import cache, conditions, semantics, snapshot
 from .catalogue import FACT_ID_PATTERN, FACT_ID_SHAPE, FactSpec, id_problem, suggest
 from .conditions import MAX_BRANCHES, Condition, ConditionSyntaxError, FactType
 from ..documents import Document, format_path, parse_document, read_bounded
@@ -38,8 +38,16 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     for part in ("rules", "facts"):
         if not (root / part).is_dir():
             raise KnowledgeBaseError(f"has no {part}/ folder", file=str(root))
-    loader = _Loader(root)
-    return loader.load()
+    if not cache.enabled():
+        return _Loader(root).load()
+    kept = snapshot.load(root)
+    if kept is not None:
+        return kept
+    before = snapshot.files_digest(root)
+    kb = _Loader(root).load()
+    if before is not None and snapshot.files_digest(root) == before:  # no file changed while it loaded
+        snapshot.save(kb)
+    return kb
 
 
 class _Loader:

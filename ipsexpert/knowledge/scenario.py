@@ -7,19 +7,20 @@ first-class answer (omitted, ``unknown`` or null), never read as "no".
 
 from __future__ import annotations
 
-import operator
 from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .catalogue import FactSpec, suggest
-from ..documents import DEFAULT_LIMITS, Document, Limits, format_path, parse_document, read_bounded
-from ..errors import InputError, Problem, ScenarioError
+from .answers import MAX_PROBLEMS, check_answers, located, plain_answer
+from .catalogue import suggest
+from ..documents import DEFAULT_LIMITS, Document, Limits, read_bounded
+from ..errors import Problem, ScenarioError
 from .base import KnowledgeBase
+from .scenario_record import as_of_text, parse_scenario
 from .validation import Expectation
-from .source_text import SourceText, explain_tabs
+from .source_text import SourceText
 
 
 class Acceptance(BaseModel):
@@ -72,101 +73,8 @@ class Scenario(BaseModel):
         return {key: value for key, value in self.answers.items() if value is not None}
 
 
-MAX_PROBLEMS = 100
-"""Problems reported per scenario; past this a file is not a scenario gone slightly wrong,
-and the rest are summed up in one line (and get no costly "did you mean")."""
-
-MAX_MESSAGE = 400
-"""Characters of a problem message; a huge value quoted in full would bury the point."""
-
-
 def _expectation(value: Any) -> Any:
     return {"outcome": value} if isinstance(value, str) else value
-
-
-MAX_INTEGER = 2**63 - 1
-"""The range files are held to (``documents.Limits``); library answers are held to it too."""
-
-
-def plain_answer(value: Any) -> Any:
-    """An answer as a plain bool, int, str or None; ValueError for anything else.
-
-    A library caller may hand over an ``IntEnum``, a ``StrEnum`` or a numpy integer. The
-    engine compares answers by exact type, so such a value would be accepted and then
-    silently match nothing: it is turned into the plain value it stands for, or refused.
-    """
-    if value is None or type(value) in (bool, int, str, float):
-        plain = value
-    else:
-        try:
-            plain = _converted(value)
-        except ValueError:
-            raise
-        except Exception as exc:  # a value whose own conversion fails is the caller's error
-            raise ValueError(f"cannot read an answer of type {type(value).__name__}: {exc}") from None
-    if type(plain) is int and abs(plain) > MAX_INTEGER:
-        raise ValueError(f"the number is outside the range of -{MAX_INTEGER} to {MAX_INTEGER}")
-    return plain
-
-
-def _converted(value: Any) -> Any:
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, int):
-        return int.__index__(value)
-    if hasattr(type(value), "__index__") and not isinstance(value, float):
-        return operator.index(value)
-    raise ValueError(f"an answer is true or false, a whole number or a word; {type(value).__name__} is none of these")
-
-
-def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
-                  base: tuple = ("answers",), text: SourceText | None = None) -> tuple[dict[str, Any], list[Problem]]:
-    """Strictly checked answers (None for unknown), in catalogue order, and every problem.
-
-    ``text`` is the document's source, so that a message quotes a value as written.
-    """
-    if answers is None:
-        return {}, []
-    if not isinstance(answers, Mapping):
-        return {}, [_located(doc, "answers must be a mapping of fact id to value", base)]
-    checked: dict[str, Any] = {}
-    problems: list[Problem] = []
-    for fact_id, value in answers.items():
-        path = base + (fact_id,)
-        if fact_id in kb.derived:
-            problems.append(_located(doc, f"{fact_id} is derived from other answers and cannot be "
-                                    "stated; give the answers it is derived from", path))
-        elif fact_id not in kb.facts:
-            hint = suggest(str(fact_id), list(kb.facts)) if len(problems) < MAX_PROBLEMS else ""
-            problems.append(_located(doc, f"unknown fact{hint}", path))
-        else:
-            try:
-                checked[fact_id] = _checked(kb.facts[fact_id], value, doc, text, path)
-            except ValueError as exc:
-                problems.append(_located(doc, str(exc), path))
-    ordered = {fact_id: checked[fact_id] for fact_id in kb.facts if fact_id in checked}
-    return ordered, problems
-
-
-def _checked(spec: FactSpec, value: Any, doc: Document | None, text: SourceText | None, path: tuple) -> Any:
-    """The answer as stored. Only a refused answer looks up how the file spells it (its
-    line and source text): a valid batch never pays for a message it does not print."""
-    plain = plain_answer(value)
-    try:
-        return spec.check(plain)
-    except ValueError:
-        return spec.check(plain, _written(value, doc, text, path))
-
-
-def _written(value: Any, doc: Document | None, text: SourceText | None, path: tuple) -> str | None:
-    """How the file spells an answer that is not text (``yes``, ``True``), for a message;
-    a file read without its source spells true and false as YAML and JSON do."""
-    if doc is None or isinstance(value, str):
-        return None
-    written = text.value_at(doc.lines.get(path), str(path[-1])) if text else None
-    if written is None and isinstance(value, bool):
-        return "true" if value else "false"
-    return written
 
 
 SCENARIO_FIELDS = tuple(name for name in Scenario.model_fields if name != "source")
@@ -219,16 +127,16 @@ def scenario_from_data(data: Any, kb: KnowledgeBase, doc: Document | None = None
         data["expect"] = {key: _expectation(value) for key, value in data["expect"].items()}
         for key in data["expect"]:
             if key not in kb.recommendations:
-                problems.append(_located(doc, f"unknown recommendation{suggest(str(key), list(kb.recommendations))}",
+                problems.append(located(doc, f"unknown recommendation{suggest(str(key), list(kb.recommendations))}",
                                          ("expect", key)))
     problems += _check_references(data, kb, doc) + _check_disputes(data, given, kb, doc)
-    if isinstance(data.get("as_of"), (int, float, date)) and not isinstance(data.get("as_of"), bool):
-        data["as_of"] = str(data["as_of"])
+    if "as_of" in data:
+        data["as_of"] = as_of_text(data["as_of"])
     try:
         scenario = Scenario.model_validate(dict(data, answers=answers, source=name))
     except ValidationError as exc:
         for error in exc.errors():
-            problems.append(_located(doc, _validation_message(error), tuple(error["loc"])))
+            problems.append(located(doc, _validation_message(error), tuple(error["loc"])))
         scenario = None
     if problems:
         raise ScenarioError(problems=_capped(problems, name))
@@ -250,14 +158,14 @@ def _check_references(data: Mapping, kb: KnowledgeBase, doc: Document | None) ->
         for index, item in enumerate(accepted):
             rec_id = item.get("id") if isinstance(item, Mapping) else None
             if isinstance(rec_id, str) and rec_id not in kb.recommendations:
-                problems.append(_located(doc, f"unknown recommendation{suggest(str(rec_id), list(kb.recommendations))}",
+                problems.append(located(doc, f"unknown recommendation{suggest(str(rec_id), list(kb.recommendations))}",
                                          ("accepted", index, "id")))
     for key in ("notes", "given_by", "disputed"):
         section = data.get(key)
         if isinstance(section, Mapping):
             for fact_id in section:
                 if fact_id not in kb.facts:
-                    problems.append(_located(doc, f"unknown fact{suggest(str(fact_id), list(kb.facts))}",
+                    problems.append(located(doc, f"unknown fact{suggest(str(fact_id), list(kb.facts))}",
                                              (key, fact_id)))
     return problems
 
@@ -273,7 +181,7 @@ def _check_disputes(data: Mapping, given: Any, kb: KnowledgeBase, doc: Document 
         if fact_id not in kb.facts or not isinstance(claims, list):
             continue
         if fact_id in answers and answers[fact_id] is not None and answers[fact_id] != "unknown":
-            problems.append(_located(doc, "is disputed and answered at once: a disputed question is evaluated "
+            problems.append(located(doc, "is disputed and answered at once: a disputed question is evaluated "
                                      "as unknown, so remove it from `answers` or settle the dispute",
                                      ("answers", fact_id)))
         for index, claim in enumerate(claims):
@@ -281,16 +189,8 @@ def _check_disputes(data: Mapping, given: Any, kb: KnowledgeBase, doc: Document 
                 try:
                     kb.facts[fact_id].check(plain_answer(claim["value"]))
                 except ValueError as exc:
-                    problems.append(_located(doc, str(exc), ("disputed", fact_id, index, "value")))
+                    problems.append(located(doc, str(exc), ("disputed", fact_id, index, "value")))
     return problems
-
-
-def _located(doc: Document | None, message: str, path: tuple) -> Problem:
-    if len(message) > MAX_MESSAGE:
-        half = MAX_MESSAGE // 2
-        message = f"{message[:half]} ... {message[-half:]}"
-    return Problem(message, doc.name if doc else None, doc.line_of(path) if doc else None,
-                   format_path(path))
 
 
 def load_scenario(path: str | Path, kb: KnowledgeBase, limits: Limits = DEFAULT_LIMITS) -> Scenario:
@@ -303,10 +203,5 @@ def scenario_from_bytes(raw: bytes, name: str, kb: KnowledgeBase, json_format: b
                         limits: Limits = DEFAULT_LIMITS) -> Scenario:
     """Parse and check a scenario already read (standard input, say); JSON when ``json_format``
     or, left None, when the text opens as a JSON object does."""
-    if json_format is None:
-        json_format = raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-    try:
-        doc = parse_document(raw, name, json_format=json_format, limits=limits)
-    except InputError as exc:
-        raise explain_tabs(exc, raw) from None
-    return scenario_from_data(doc.data, kb, doc, SourceText(raw))
+    doc, text = parse_scenario(raw, name, json_format, limits)
+    return scenario_from_data(doc.data, kb, doc, text)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..knowledge.scenario import Scenario
 from ..knowledge.semantics import answer_key
 from .data import ClaimEffect, Disagreement, Report, OutcomeMove
 
 if TYPE_CHECKING:
+    from ..knowledge.scenario import Scenario
     from .expert import Expert
 
 

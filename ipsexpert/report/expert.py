@@ -29,12 +29,14 @@ from .priority import rank_key, score, timing
 from .data import (Accepted, Advice, EifLayerSummary, EifReference, KnowledgeBaseInfo, Reference, Report, Settled,
                    Undetermined)
 from ..knowledge.rulebase import OUTCOMES, escalated
-from ..knowledge.scenario import Scenario, check_answers, load_scenario
+from ..knowledge.answers import check_answers
 
 if TYPE_CHECKING:
+    from ..knowledge.scenario import Scenario
+    from ..knowledge.scenario_record import ScenarioRecord
     from . import models
 
-Subject = Union[Scenario, Mapping[str, Any], str, PathLike]
+Subject = Union["Scenario", Mapping[str, Any], str, PathLike]
 
 
 class Expert:
@@ -55,6 +57,7 @@ class Expert:
 
     def scenario(self, subject: Subject) -> Scenario:
         """A checked Scenario from a Scenario, a mapping of answers, or a file path."""
+        from ..knowledge.scenario import Scenario, load_scenario  # the model, for callers that hold one
         if isinstance(subject, Scenario):
             answers, problems = check_answers(subject.answers, self.kb)
             if problems:
@@ -86,8 +89,10 @@ class Expert:
         return {rec_id: semantics.outcome_of_conclusions(run.concluded.get(rec_id, ()))
                 for rec_id in self.kb.recommendations}
 
-    def report(self, scenario: Scenario, run: Run, today: date | None = None) -> Report:
-        """The report of one run, as plain data (``to_model()`` makes the pydantic Report of it)."""
+    def report(self, scenario: Scenario | ScenarioRecord, run: Run, today: date | None = None) -> Report:
+        """The report of one run, as plain data (``to_model()`` makes the pydantic Report of it).
+
+        ``scenario`` is the model or, in a batch, its record twin (``scenario_record``)."""
         kb = self.kb
         answers = scenario.known_answers()
         value_of = {**answers, **run.derived}.get  # the engine's own derived facts, never re-derived

@@ -1,4 +1,5 @@
-"""The cache of parsed knowledge-base files: used when it holds the very bytes, else rebuilt.
+"""The caches of a knowledge base: its checked snapshot and its parsed files, each used when it
+holds the very bytes, else rebuilt.
 
 Each test points the cache at its own folder (``XDG_CACHE_HOME``) and, where it changes
 files, at its own copy of the shipped knowledge base.
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ipsexpert.errors import KnowledgeBaseError
-from ipsexpert.knowledge import cache, loading
+from ipsexpert.knowledge import cache, loading, snapshot
 from ipsexpert.knowledge.base import default_path
 from ipsexpert.knowledge.loading import load_knowledge_base
 
@@ -52,28 +53,56 @@ def parses(monkeypatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def full_loads(monkeypatch) -> list[Path]:
+    """The loads that read and validated the files (rather than took the checked snapshot)."""
+    seen: list[Path] = []
+    original = loading._Loader.load
+
+    def counting(self):
+        seen.append(self.root)
+        return original(self)
+
+    monkeypatch.setattr(loading._Loader, "load", counting)
+    return seen
+
+
+def _parsed_cache(folder: Path) -> Path:
+    return next(path for path in folder.glob("kb-*.json") if not path.name.endswith(".checked.json"))
+
+
+def _snapshot(folder: Path) -> Path:
+    return next(folder.glob("kb-*.checked.json"))
+
+
 def _same(one, other) -> None:
     for name in ("meta", "facts", "derived", "recommendations", "eif", "maturity", "digest", "files", "path"):
         assert getattr(one, name) == getattr(other, name), name
 
 
-def test_a_second_load_takes_every_file_from_the_cache_and_builds_the_same_knowledge_base(folder, parses,
-                                                                                         monkeypatch):
+def test_a_second_load_takes_the_checked_snapshot_and_builds_the_same_knowledge_base(folder, parses, full_loads,
+                                                                                      monkeypatch):
     first = load_knowledge_base()
-    assert parses and len(list(folder.glob("kb-*.json"))) == 1
+    assert parses and full_loads and _parsed_cache(folder) and _snapshot(folder)
     parses.clear()
+    full_loads.clear()
     second = load_knowledge_base()
-    assert parses == []
+    assert parses == [] and full_loads == []
     monkeypatch.setenv("IPSEXPERT_NO_CACHE", "1")
     _same(second, first)
     _same(load_knowledge_base(), first)
     assert [example.line for example in second.maturity.examples] == [example.line for example in first.maturity.examples]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "empty", "foreign", "checksum-right-body-wrong"])
-def test_a_corrupted_cache_is_ignored_and_rebuilt(folder, parses, damage):
+def test_without_its_snapshot_a_load_validates_again_from_the_parsed_files(folder, parses, full_loads):
     expected = load_knowledge_base()
-    path = next(folder.glob("kb-*.json"))
+    _snapshot(folder).unlink()
+    parses.clear()
+    _same(load_knowledge_base(), expected)
+    assert parses == [] and len(full_loads) == 2
+
+
+def _damage(path: Path, damage: str, wrong_body: bytes) -> None:
     raw = path.read_bytes()
     header, body = raw.split(b"\n", 1)
     if damage == "truncated":
@@ -90,15 +119,63 @@ def test_a_corrupted_cache_is_ignored_and_rebuilt(folder, parses, damage):
         path.write_bytes(json.dumps({**fields, "fingerprint": "0" * 64}).encode() + b"\n" + body)
     else:
         import hashlib
-        wrong = json.dumps({"facts/context.yaml": {"sha256": 1, "data": [], "lines": "[]"}}).encode()
-        fields = {**json.loads(header), "sha256": hashlib.sha256(wrong).hexdigest()}
-        path.write_bytes(json.dumps(fields).encode() + b"\n" + wrong)
-    parses.clear()
+        fields = {**json.loads(header), "sha256": hashlib.sha256(wrong_body).hexdigest()}
+        path.write_bytes(json.dumps(fields).encode() + b"\n" + wrong_body)
+
+
+def _ignored_then_whole_again(expected, work: list) -> None:
+    """The next load does the work again (``work`` records it) and builds the same knowledge base;
+    the one after finds the cache whole again."""
+    work.clear()
     _same(load_knowledge_base(), expected)
-    assert parses  # parsed again, not trusted
-    parses.clear()
+    assert work  # done again: the damaged cache is not trusted
+    work.clear()
     _same(load_knowledge_base(), expected)
-    assert parses == []  # and the cache is whole again
+    assert work == []
+
+
+DAMAGES = ["truncated", "flipped", "garbage", "empty", "foreign", "checksum-right-body-wrong"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_corrupted_parse_cache_is_ignored_and_rebuilt(folder, parses, damage):
+    expected = load_knowledge_base()
+    _snapshot(folder).unlink()  # else the parsed files are not even looked at
+    _damage(_parsed_cache(folder), damage,
+            json.dumps({"facts/context.yaml": {"sha256": 1, "data": [], "lines": "[]"}}).encode())
+    _ignored_then_whole_again(expected, parses)
+
+
+@pytest.mark.parametrize("wrong_body", [
+    b'{"meta": {"\\u0000c": "os.system", "\\u0000f": {}}}',  # a class that is not a knowledge-base record
+    b'{"meta": {"\\u0000c": "rulebase.Metadata", "\\u0000f": {"name": "x", "shell": "rm"}}}',  # a field it has not
+    b'{"digest": "x"}',  # fields missing
+])
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_corrupted_snapshot_is_ignored_and_rebuilt(folder, full_loads, damage, wrong_body):
+    expected = load_knowledge_base()
+    _damage(_snapshot(folder), damage, wrong_body)
+    _ignored_then_whole_again(expected, full_loads)
+
+
+def test_a_snapshot_is_only_kept_of_a_knowledge_base_that_loaded_without_a_problem(folder, kb_copy):
+    facts = kb_copy / "facts" / "formal_agreements.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("id: legal_barriers", "id: legal_barriers_renamed"),
+                     encoding="utf-8")
+    for _ in range(2):  # the second load finds no snapshot to hide the problem behind
+        with pytest.raises(KnowledgeBaseError):
+            load_knowledge_base(kb_copy)
+    assert not list(folder.glob("kb-*.checked.json"))
+
+
+def test_a_file_added_beside_the_rules_is_not_hidden_by_the_snapshot(folder, kb_copy, full_loads):
+    load_knowledge_base(kb_copy)
+    rule = kb_copy / "rules" / "recommendations"
+    source = sorted(rule.glob("*.yaml"))[0]
+    (rule / "R99.yaml").write_text(source.read_text(encoding="utf-8").replace(f"id: {source.stem}", "id: R99", 1),
+                                   encoding="utf-8")
+    full_loads.clear()
+    assert "R99" in load_knowledge_base(kb_copy).recommendations and full_loads
 
 
 def test_a_changed_file_is_parsed_again_and_the_rest_come_from_the_cache(folder, parses, kb_copy):
@@ -202,14 +279,14 @@ def test_the_cache_folder_follows_xdg(monkeypatch, tmp_path):
     [{"nested": [{"deep": {1: {2: "x"}}}]}],
 ])
 def test_data_round_trips_through_the_cache_encoding_with_its_types(value):
-    text = json.dumps(cache._encode(value))
-    back = json.loads(text, object_hook=cache._decoded)
+    text = json.dumps(cache.encode(value))
+    back = json.loads(text, object_hook=cache.decoder())
     assert back == value and repr(back) == repr(value)
 
 
 def test_what_json_cannot_hold_is_not_cached():
-    with pytest.raises(cache._NotCachable):
-        cache._encode({"a set": {1, 2}})
+    with pytest.raises(cache.NotCachable):
+        cache.encode({"a set": {1, 2}})
 
 
 def test_the_no_cache_option_turns_the_cache_off(monkeypatch):
