@@ -7,10 +7,14 @@ committee's words: "if Ministry of Finance is right (established): R07 becomes a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..knowledge.conditions import show_value
-from ..report.models import ClaimEffect, OutcomeMove, Report
 from ..safe_text import markdown, one_line
 from .text import OUTCOME_WORDS
+
+if TYPE_CHECKING:  # the report is the plain data of report.data, or the model
+    from ..report.models import ClaimEffect, OutcomeMove, Report
 
 HEADING = "Disagreements"
 INTRO = ("The respondents answered these questions differently. Each is evaluated as unknown until it is "

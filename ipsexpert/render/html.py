@@ -11,12 +11,15 @@ writer holds one report at a time. Every text that reaches the page goes through
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from .matrix import MatrixCell, MatrixColumn, MatrixRow, advised_totals, cell_symbol
 from .text import (MATRIX_LEGEND, OUTCOME_WORDS, TIMING_HEADINGS, accepted_words, construct_titles, no_advice_words,
                    notes_by_fact, open_questions, roadmap_groups, roadmap_summary, summary)
-from ..report.models import Advice, Report
+
+if TYPE_CHECKING:  # the report is the plain data of report.data, or the model
+    from ..report.models import Advice, Report
 
 CHART_OUTCOMES = ("advised", "satisfied", "undetermined", "not_applicable")
 OUTCOME_COLOURS = {"advised": "#d9480f", "satisfied": "#2f9e44", "undetermined": "#e9b949",

@@ -17,13 +17,15 @@ written as reports arrive; memory stays flat whatever the batch.
 from __future__ import annotations
 
 from datetime import date
-from typing import IO, Sequence
+from typing import TYPE_CHECKING, IO, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Problem
-from ..report.models import Advice, Report
 from ..safe_text import printable
 from .text import OUTCOME_WORDS
+
+if TYPE_CHECKING:  # the report is the plain data of report.data, or the model
+    from ..report.models import Advice, Report
 
 
 def text(value: object) -> str:

@@ -7,12 +7,14 @@ a symbol here for the terminal and Markdown, a coloured cell with words in HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from ..report.models import Advice, Report
 from ..safe_text import one_line
 from .colour import Shown, paint
 from .text import MATRIX_LEGEND, NAME_WIDTH, OUTCOME_SYMBOLS, SEVERITY_LETTERS, for_terminal, md
+
+if TYPE_CHECKING:  # the report is the plain data of report.data, or the model
+    from ..report.models import Advice, Report
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,12 @@ every rendering says so where the levels appear.
 
 from __future__ import annotations
 
-from ..report.models import ConstructMaturity, Report
+from typing import TYPE_CHECKING
+
 from ..safe_text import markdown
+
+if TYPE_CHECKING:  # the report is the plain data of report.data, or the model
+    from ..report.models import ConstructMaturity, Report
 
 NOTE = "Maturity levels are ipsexpert's own reading of the framework, not an inGOV artefact."
 SCALE = "1 ad hoc, 2 defined for this project, 3 formalised and agreed, 4 institutionalised and sustained"

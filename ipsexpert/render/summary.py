@@ -8,12 +8,14 @@ Internal ids are small labels, and every symbol is explained where it appears.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..report.models import Advice, Report
 from ..safe_text import markdown
 from .maturity import NOTE, SCALE, chart
 from .text import open_questions
+
+if TYPE_CHECKING:  # the report is the plain data of report.data, or the model
+    from ..report.models import Advice, Report
 
 DECISIONS = 5
 """Advice shown as decisions to take now: the top of the ranking."""

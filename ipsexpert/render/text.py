@@ -9,13 +9,17 @@ models' own serialisation (see ``output``), streamed one report at a time.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tabulate import tabulate
 
 from . import width
 from .colour import Shown, paint
 from ..knowledge.conditions import show_value
 from ..safe_text import markdown as safe_markdown, one_line, printable
-from ..report.models import Accepted, Advice, Report
+
+if TYPE_CHECKING:  # the report is the plain data of report.data, or the model
+    from ..report.models import Accepted, Advice, Report
 
 OUTCOME_WORDS = {"advised": "advised", "satisfied": "satisfied", "not_applicable": "not applicable",
                  "undetermined": "undetermined"}
