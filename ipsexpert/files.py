@@ -81,10 +81,11 @@ class GuardedStream:
 
     def write_bytes(self, data: bytes) -> None:
         """Write UTF-8 bytes after the text written so far: straight to the binary buffer
-        beneath when the stream encodes as UTF-8, else as text."""
+        beneath when the stream encodes as UTF-8 and writes a newline as it is, else as text
+        (where the text layer turns newlines into CRLF, say, so that a file keeps one kind)."""
         buffer = getattr(self.stream, "buffer", None)
         with _as_output_error(self.name):
-            if buffer is None or not _encodes_utf8(self.stream):
+            if buffer is None or os.linesep != "\n" or not _encodes_utf8(self.stream):
                 self.stream.write(data.decode("utf-8"))
                 return
             self.stream.flush()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gc
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Callable, Iterator
 
 import click
 
@@ -122,34 +124,54 @@ def _exclude(option: tuple[str, ...], found):
     return Exclude(option, Path.cwd()) if option else Exclude(found.exclude, found.root)
 
 
-def run_batch(inputs, *, fmt, view, explain, fail_on, select, ignore, exclude, recursive, today, trace, output,
-              jobs, kb_path) -> None:
+def run_batch(inputs, *, kb_path, **options) -> None:
     """Evaluate the inputs into one document; exit 2 on a user error, 1 when --fail-on tripped."""
     from ..errors import IpsExpertError
-    from ..files import atomic_writer, standard_output
     from ..knowledge.loading import load_knowledge_base
-    from ..render import colour, width
-    from ..render.batch_summary import Tally
     from ..report.expert import Expert
-    from .batch import Delivery, evaluate_files, refuse_output_among_inputs, report_tripped
-    from .paths import STDIN, collect, skipped_words
-    from .selection import kept_ids, selectors
+    from .paths import STDIN
 
     if not inputs:
         raise IpsExpertError("no FILE or FOLDER given: name scenario files or folders (`-` for standard input), "
                              "or set `paths` in ipsexpert.toml or [tool.ipsexpert] in pyproject.toml")
     if list(inputs).count(STDIN) > 1:
         raise IpsExpertError("`-` (standard input) can be read once: name it once")
-    # Each scenario allocates tens of thousands of short-lived objects (tokens, steps,
-    # strings) and frees them all; at Python's default of a young-generation
-    # collection every 700 allocations the collector runs dozens of times per file for
-    # nothing. A larger threshold takes ~5% off a batch (benchmarks/run.py). The knowledge
-    # base and its compiled network live as long as the run: frozen, they are no longer
-    # walked by every full collection (another 3 %). Neither is undone: the command ends
-    # the process.
-    gc.set_threshold(20_000, *gc.get_threshold()[1:])
-    expert = Expert(load_knowledge_base(kb_path))
-    gc.freeze()
+    with _collector_for_a_batch() as loaded:
+        expert = Expert(load_knowledge_base(kb_path))
+        loaded()
+        _evaluate_into_document(expert, inputs, **options)
+
+
+@contextmanager
+def _collector_for_a_batch() -> Iterator[Callable[[], None]]:
+    """The garbage collector tuned for a batch, and as it was again afterwards.
+
+    Each scenario allocates tens of thousands of short-lived objects (tokens, steps,
+    strings) and frees them all; at Python's default of a young-generation collection
+    every 700 allocations the collector runs dozens of times per file for nothing (a
+    larger threshold takes ~5 % off a batch). And the knowledge base and its compiled
+    network live as long as the run: once the caller says they are loaded, they are
+    frozen, so that full collections stop walking them (another ~3 %).
+    """
+    threshold = gc.get_threshold()
+    gc.set_threshold(20_000, *threshold[1:])
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def _evaluate_into_document(expert, inputs, *, fmt, view, explain, fail_on, select, ignore, exclude, recursive,
+                            today, trace, output, jobs) -> None:
+    from ..errors import IpsExpertError
+    from ..files import atomic_writer, standard_output
+    from ..render import colour, width
+    from ..render.batch_summary import Tally
+    from .batch import Delivery, evaluate_files, refuse_output_among_inputs, report_tripped
+    from .paths import collect, skipped_words
+    from .selection import kept_ids, selectors
+
     ids = list(expert.kb.recommendations)
     kept = kept_ids(ids, selectors(*select), selectors(*ignore))
     collected = collect(inputs, recursive, exclude)

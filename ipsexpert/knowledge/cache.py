@@ -160,7 +160,10 @@ def decoder(classes: Mapping[str, type] | None = None) -> Callable[[dict], Any]:
     """The ``object_hook`` that reverses ``encode``; only ``classes`` (by name) are ever built."""
     def decoded(obj: dict) -> Any:
         if _TAG + "c" in obj:
-            return (classes or {})[obj[_TAG + "c"]](**obj[_TAG + "f"])
+            cls, fields = (classes or {}).get(obj[_TAG + "c"]), obj.get(_TAG + "f")
+            if cls is None or not isinstance(fields, dict):
+                raise ValueError(f"not a record this cache keeps: {obj[_TAG + 'c']!r}")
+            return cls(**fields)
         if len(obj) == 1:
             key, value = next(iter(obj.items()))
             if key == _TAG + "m":

@@ -46,7 +46,7 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     before = snapshot.files_digest(root)
     kb = _Loader(root).load()
     if before is not None and snapshot.files_digest(root) == before:  # no file changed while it loaded
-        snapshot.save(kb)
+        snapshot.save(kb, before)
     return kb
 
 

@@ -62,6 +62,10 @@ class Record:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.field_names)
         return f"{type(self).__name__}({shown})"
 
+    def __reduce__(self):
+        """Copied and pickled through the constructor (slots cannot be restored by setting them)."""
+        return _rebuilt, (type(self), self.fields())
+
     def fields(self) -> dict[str, Any]:
         """Every field and its value, in declaration order."""
         return {name: getattr(self, name) for name in self.field_names}
@@ -69,3 +73,7 @@ class Record:
     def replace(self, **changes: Any):
         """A copy with ``changes`` applied."""
         return type(self)(**{**self.fields(), **changes})
+
+
+def _rebuilt(cls: type[Record], fields: dict[str, Any]) -> Record:
+    return cls(**fields)

@@ -68,7 +68,7 @@ def parse_scenario(raw: bytes, name: str, json_format: bool | None = None,
 
 def read_scenario(path: str | Path, kb: KnowledgeBase, limits: Limits = DEFAULT_LIMITS) -> ScenarioRecord | Scenario:
     """Read and check one scenario file for a batch: a record where it can be, else the model."""
-    name = str(path)
+    name = str(Path(path))  # spelled as load_scenario spells it (``./a.yaml`` is ``a.yaml``)
     return scenario_of_bytes(read_bounded(path, limits), name, kb, name.lower().endswith(".json"), limits)
 
 

@@ -9,10 +9,13 @@ load that finds the same files' bytes rebuilds the knowledge base from that JSON
 
 Nothing but these classes is ever built from the cache (each named in ``CLASSES``,
 made from its own fields), and a snapshot is used only when its header names this
-ipsexpert version, the code that made it (``CODE``) and the files' digest, and the body
-hashes to what the header says: a changed, stale or corrupt snapshot is ignored and
-replaced at the next full load. A folder holding something the JSON cannot keep is
-simply not snapshotted. ``IPSEXPERT_NO_CACHE=1`` (``--no-cache``) turns this off too.
+ipsexpert version, the code that made it (``CODE``), the folder and the files' digest,
+and the body hashes to what the header says: a changed, stale or damaged snapshot is
+ignored and replaced at the next full load. That hash catches damage, not a forgery: a
+snapshot is not checked again, so the cache folder is trusted as the user's own files
+are (whoever can write it could as well edit the rules). A folder holding something the
+JSON cannot keep is simply not snapshotted. ``IPSEXPERT_NO_CACHE=1`` (``--no-cache``)
+turns this off too.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from .base import KnowledgeBase
 FORMAT = 1
 CODE = ("documents.py", "yaml_nodes.py", "knowledge/loading.py", "knowledge/validation.py",
         "knowledge/catalogue.py", "knowledge/rulebase.py", "knowledge/conditions.py", "knowledge/maturity.py",
-        "knowledge/record.py", "knowledge/base.py", "knowledge/semantics.py", "knowledge/snapshot.py")
+        "knowledge/record.py", "knowledge/base.py", "knowledge/semantics.py", "knowledge/cache.py",
+        "knowledge/snapshot.py")
 """The code whose change can change what a load makes of the same files."""
 
 CLASSES: dict[str, type] = {f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}": cls for cls in (
@@ -58,14 +62,16 @@ def files_digest(root: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _header(files: str) -> dict[str, Any]:
-    return {"format": FORMAT, "fingerprint": cache.fingerprint(CODE), "files": files}
+def _header(root: Path, files: str) -> dict[str, Any]:
+    """What a snapshot must have been made from: this code, these files, and the folder named as
+    now (the knowledge base holds its files' paths as the load that made it was given them)."""
+    return {"format": FORMAT, "fingerprint": cache.fingerprint(CODE), "root": str(root), "files": files}
 
 
 def load(root: Path) -> KnowledgeBase | None:
     """The knowledge base of ``root`` from its snapshot, or None when there is no valid one."""
     files = files_digest(root)
-    body = cache.read_checked(cache.cache_file(root, _SUFFIX), _header(files)) if files else None
+    body = cache.read_checked(cache.cache_file(root, _SUFFIX), _header(root, files)) if files else None
     if body is None:
         return None
     try:
@@ -75,14 +81,12 @@ def load(root: Path) -> KnowledgeBase | None:
         return None
 
 
-def save(kb: KnowledgeBase) -> None:
-    """Keep a knowledge base that loaded without a problem (quietly, and not if it cannot be kept)."""
-    files = files_digest(kb.path)
-    if files is None:
-        return
+def save(kb: KnowledgeBase, files: str) -> None:
+    """Keep a knowledge base that loaded without a problem from the files whose digest is ``files``
+    (taken before it loaded, and found the same after), quietly; not if it cannot be kept."""
     fields = {field.name: getattr(kb, field.name) for field in dataclasses.fields(kb) if field.name != "path"}
     try:
         body = json.dumps(cache.encode(fields, _NAMES), ensure_ascii=False).encode("utf-8")
     except cache.NotCachable:
         return
-    cache.write_quietly(cache.cache_file(kb.path, _SUFFIX), _header(files), body)
+    cache.write_quietly(cache.cache_file(kb.path, _SUFFIX), _header(kb.path, files), body)

@@ -54,6 +54,38 @@ def test_a_batch_over_several_chunks_reports_each_file_as_alone_and_in_order(bat
         assert json.loads(alone.stdout) == [report]
 
 
+def test_files_are_named_as_their_paths_normalise(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(GOOD[0], tmp_path / "a.yaml")
+    (tmp_path / "bad.yaml").write_text("answers:\n  phase: nowhere\n", encoding="utf-8")
+    result = run("evaluate", "./a.yaml", ".//bad.yaml", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document[0]["source"] == "a.yaml" and document[-1]["errors"][0]["file"] == "bad.yaml"
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+    threshold = gc.get_threshold()
+    assert run("evaluate", GOOD[0], GOOD[1], "--format", "json").exit_code == 0
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+
+
+def test_json_bytes_keep_the_newlines_of_a_stream_that_translates_them(monkeypatch):
+    import io
+    import os
+
+    from ipsexpert.files import GuardedStream
+    monkeypatch.setattr(os, "linesep", "\r\n")  # as on Windows, where text files write CRLF
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="\r\n")
+    guarded = GuardedStream(stream, "out")
+    guarded.write("[\n")
+    guarded.write_bytes(b'{\n  "a": 1\n}')
+    guarded.write("\n]\n")
+    stream.flush()
+    assert raw.getvalue() == b'[\r\n{\r\n  "a": 1\r\n}\r\n]\r\n'
+
+
 def test_json_is_utf8_whatever_the_encoding_of_a_redirected_standard_output(tmp_path):
     # "—" and "×" are in every report; an ASCII standard output used to end the run with a traceback
     for fmt in ("json", "table", "html"):

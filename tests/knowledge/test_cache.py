@@ -137,12 +137,15 @@ def _ignored_then_whole_again(expected, work: list) -> None:
 DAMAGES = ["truncated", "flipped", "garbage", "empty", "foreign", "checksum-right-body-wrong"]
 
 
+@pytest.mark.parametrize("wrong_body", [
+    json.dumps({"facts/context.yaml": {"sha256": 1, "data": [], "lines": "[]"}}).encode(),
+    b'{"facts/context.yaml": {"sha256": "0", "data": {"\\u0000c": "nope", "\\u0000f": {}}, "lines": "[]"}}',
+])
 @pytest.mark.parametrize("damage", DAMAGES)
-def test_a_corrupted_parse_cache_is_ignored_and_rebuilt(folder, parses, damage):
+def test_a_corrupted_parse_cache_is_ignored_and_rebuilt(folder, parses, damage, wrong_body):
     expected = load_knowledge_base()
     _snapshot(folder).unlink()  # else the parsed files are not even looked at
-    _damage(_parsed_cache(folder), damage,
-            json.dumps({"facts/context.yaml": {"sha256": 1, "data": [], "lines": "[]"}}).encode())
+    _damage(_parsed_cache(folder), damage, wrong_body)
     _ignored_then_whole_again(expected, parses)
 
 
@@ -166,6 +169,34 @@ def test_a_snapshot_is_only_kept_of_a_knowledge_base_that_loaded_without_a_probl
         with pytest.raises(KnowledgeBaseError):
             load_knowledge_base(kb_copy)
     assert not list(folder.glob("kb-*.checked.json"))
+
+
+def test_a_snapshot_names_the_files_as_this_load_names_the_folder(folder, kb_copy, monkeypatch):
+    absolute = load_knowledge_base(kb_copy)
+    monkeypatch.chdir(kb_copy)
+    relative = load_knowledge_base(".")
+    monkeypatch.setenv("IPSEXPERT_NO_CACHE", "1")
+    assert relative.files == load_knowledge_base(".").files != absolute.files
+    assert relative.recommendations["R01"].file == str(Path("rules") / "recommendations" / "R01.yaml")
+
+
+def test_a_file_changed_while_the_knowledge_base_loads_is_not_hidden_by_a_snapshot(folder, kb_copy, monkeypatch):
+    context = kb_copy / "facts" / "context.yaml"
+    question = load_knowledge_base(kb_copy).facts["scope"].question
+    for path in folder.glob("kb-*"):
+        path.unlink()
+    original = loading._Loader.load
+
+    def edited_while_loading(self):
+        kb = original(self)
+        context.write_text(context.read_text(encoding="utf-8").replace(question, "Edited meanwhile?"),
+                           encoding="utf-8")
+        return kb
+
+    monkeypatch.setattr(loading._Loader, "load", edited_while_loading)
+    assert load_knowledge_base(kb_copy).facts["scope"].question == question  # what it read
+    monkeypatch.setattr(loading._Loader, "load", original)
+    assert load_knowledge_base(kb_copy).facts["scope"].question == "Edited meanwhile?"
 
 
 def test_a_file_added_beside_the_rules_is_not_hidden_by_the_snapshot(folder, kb_copy, full_loads):

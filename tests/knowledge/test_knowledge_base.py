@@ -44,6 +44,19 @@ def test_rule_example(expert, rec_id, example):
         assert next(a.severity for a in report.advice if a.id == rec_id) == example["severity"]
 
 
+def test_a_loaded_knowledge_base_copies_and_pickles_as_it_is(kb):
+    """Its records are immutable, yet a library caller may copy one or send the whole
+    knowledge base to another process."""
+    import copy
+    import pickle
+    for clone in (copy.copy(kb), copy.deepcopy(kb), pickle.loads(pickle.dumps(kb))):
+        assert (clone.meta, clone.facts, clone.derived, clone.recommendations, clone.eif, clone.maturity) == \
+            (kb.meta, kb.facts, kb.derived, kb.recommendations, kb.eif, kb.maturity)
+    with pytest.raises(TypeError, match="cannot be changed"):
+        kb.facts["phase"].question = "?"
+    assert kb.facts["phase"].replace(question="?").question == "?" != kb.facts["phase"].question
+
+
 def test_every_rule_has_two_advised_and_two_other_examples(kb):
     for rec in kb.recommendations.values():
         outcomes = [example.outcome for example in rec.examples]
