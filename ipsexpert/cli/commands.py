@@ -10,6 +10,9 @@ written is left as it was, and the exit code is the shell's for the signal (130,
 
 from __future__ import annotations
 
+import atexit
+import functools
+import gc
 import os
 import sys
 
@@ -55,6 +58,7 @@ def main(debug: bool, no_cache: bool) -> None:
     kept as it was).
     """
     _Context.debug = debug
+    _skip_the_last_collection()
     if no_cache:
         os.environ["IPSEXPERT_NO_CACHE"] = "1"  # read by knowledge.cache, in this process and its workers
 
@@ -132,6 +136,18 @@ def schema(output, kb_path) -> None:
             write_atomically(output, text)
         else:
             click.echo(text, nl=False)
+
+
+@functools.cache
+def _skip_the_last_collection() -> None:
+    """At exit, freeze what is left for the garbage collector, once per process.
+
+    A command's objects (the knowledge base, its compiled network, the modules) are freed
+    with the process; Python's last collection at exit would walk them all first, a
+    sixth of a one-file ``evaluate``. Outputs and temporary files are closed and removed
+    by the commands themselves, never left to a collector.
+    """
+    atexit.register(gc.freeze)
 
 
 from .assessments import diff, merge, whatif  # noqa: E402  (registered on the group defined above)
