@@ -214,12 +214,12 @@ def _parse_json(text: str, name: str, limits: Limits) -> Document:
     except json.JSONDecodeError as exc:
         raise InputError(f"is not valid JSON: {exc.msg}", file=name, line=exc.lineno) from None
     except _JSONRejected as exc:
-        located = yaml_nodes.locate_in_json(text, name, limits, exc.locate) if exc.locate else None
+        located = json_lines.locate_in_json(text, name, limits, exc.locate) if exc.locate else None
         raise located or InputError(str(exc), file=name, line=exc.line) from None
     except ValueError as exc:  # anything else the standard parser refuses
         raise InputError(f"is not valid JSON: {exc}", file=name) from None
     _check_json_shape(data, name, limits)
-    return Document(name, data, locate=lambda: yaml_nodes.json_lines(text))
+    return Document(name, data, locate=lambda: json_lines.json_lines(text))
 
 
 def _line_of_text(text: str, fragment: str) -> int | None:
@@ -250,4 +250,4 @@ def too_large(limits: Limits, located: bool = False) -> str:
 
 
 # Imported last: the YAML side builds the Document and Limits defined above.
-from . import yaml_nodes  # noqa: E402
+from . import json_lines, yaml_nodes  # noqa: E402

@@ -9,6 +9,7 @@ visible escapes (``\\x1b``) and never acts.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -68,3 +69,8 @@ def markdown(text: object) -> str:
     safe = _MARKDOWN_INLINE.sub(r"\\\1", safe)
     safe = _MARKDOWN_LINE_START.sub(r"\1\\\2", safe)
     return safe.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def html_text(value: object) -> str:
+    """Any value as HTML text or attribute content."""
+    return html.escape(str(value), quote=True)

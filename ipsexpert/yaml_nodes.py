@@ -3,7 +3,8 @@
 ``documents`` decides which parser a file gets; this module holds the YAML side:
 an event scan for depth, node count and aliases before composing, the safe loader
 with bounded integers, and the walk over the composed nodes that records each
-field's line. JSON documents are walked here too when an error needs a line.
+field's line. JSON documents are composed and walked with the same functions when an error
+needs a line (``json_lines``).
 """
 
 from __future__ import annotations
@@ -352,45 +353,9 @@ def _scalar(constructors: dict, loader: _BoundedLoader, node: yaml.ScalarNode, l
     return constructors[tag](loader, node)
 
 
-def locate_in_json(text: str, name: str, limits: Limits, fragment: str) -> InputError | None:
-    """A duplicate key's or a huge number's line and field, found by composing the text
-    as YAML flow and walking it as a YAML document is walked; None if not found.
-
-    The JSON parser stopped at the duplicate, so the rest of the text is unchecked:
-    it goes through the same bounded steps as any YAML document, and any failure
-    there just means the error is reported without a line.
-    """
-    try:
-        scan_events(text, name, limits)
-        node = yaml.compose(text, Loader=_Loader)
-        if node is None:
-            return None
-        check_expansion(node, name, limits)
-        walk_nodes(node, name, {}, limits)
-    except InputError as exc:
-        return exc if fragment in str(exc) else None
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return None
-    return None
-
-
-def json_lines(text: str) -> dict[Path_, int]:
-    """Field lines for a JSON document, best effort: valid JSON composes as YAML flow.
-
-    Only node positions are taken from the YAML composer (never its values); the
-    document is already known to be valid, bounded JSON, which has no aliases.
-    """
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return {}
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        try:
-            walk_nodes(node, "", lines, None)
-        except InputError:
-            return {}
-    return lines
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of a document, composed by the safe loader (no bounds: the caller's)."""
+    return yaml.compose(text, Loader=_Loader)
 
 
 def _record_key(key: yaml.ScalarNode, path: tuple, seen: dict, lines: dict, name: str, check: bool) -> tuple:

@@ -6,8 +6,8 @@ load errors that name the file and the YAML path, so the engine can trust what i
 compiles.
 
 A knowledge base is untrusted input, so what loading accepts is bounded before anything
-is built: conditions by ``MAX_BRANCHES``, chains of derived facts by ``MAX_DERIVATION_DEPTH``,
-ids, enum values and weights by their models (``catalogue``, ``rulebase``).
+is built: conditions by ``MAX_BRANCHES``, chains of derived facts by ``derivations``,
+ids, enum values and weights by their models (``validation``).
 """
 
 from __future__ import annotations
@@ -16,19 +16,15 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from . import cache, conditions, semantics, snapshot
+from . import cache, conditions, snapshot
 from .catalogue import FACT_ID_PATTERN, FACT_ID_SHAPE, FactSpec, id_problem, suggest
 from .conditions import MAX_BRANCHES, Condition, ConditionSyntaxError, FactType
+from .derivations import dependency_order
 from ..documents import Document, format_path, parse_document, read_bounded
 from ..errors import IpsExpertError, KnowledgeBaseError, Problem
 from .base import KnowledgeBase, default_path
 from .maturity import FILE as MATURITY_FILE, MaturityModel, build as build_maturity
 from .rulebase import Derivation, EifCatalogue, Metadata, Recommendation, natural_key
-
-MAX_DERIVATION_DEPTH = 32
-"""How deep derived facts may build on one another (``a`` reads ``b`` reads ``c`` ...):
-explanations follow such chains down to the answers. The shipped ones go 2 deep."""
-
 
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     """Load and check the knowledge base at ``path`` (a folder holding rules/ and facts/)."""
@@ -40,10 +36,10 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
             raise KnowledgeBaseError(f"has no {part}/ folder", file=str(root))
     if not cache.enabled():
         return _Loader(root).load()
-    kept = snapshot.load(root)
+    before = snapshot.files_digest(root)
+    kept = snapshot.load(root, before) if before is not None else None
     if kept is not None:
         return kept
-    before = snapshot.files_digest(root)
     kb = _Loader(root).load()
     if before is not None and snapshot.files_digest(root) == before:  # no file changed while it loaded
         snapshot.save(kb, before)
@@ -261,56 +257,7 @@ class _Loader:
                 derivation = self.model("Derivation", dict(entry, when=when), doc, where)
                 if derivation:
                     parsed[derived_id] = derivation
-        return self.order_derived(parsed, raw)
-
-    def order_derived(self, parsed: dict[str, Derivation],
-                      raw: dict[str, tuple[dict, Document, tuple]]) -> dict[str, Derivation]:
-        """Dependency order, so one pass evaluates every derived fact; cycles and chains deeper
-        than MAX_DERIVATION_DEPTH are errors. The walk keeps its own stack, as a chain of
-        thousands of derived facts must be refused with a message, not overflow Python's."""
-        reads = {derived_id: sorted(semantics.facts_read(derivation.when) & parsed.keys())
-                 for derived_id, derivation in parsed.items()}
-        ordered: dict[str, Derivation] = {}
-        depth: dict[str, int] = {}
-        cyclic = False
-        for start in parsed:
-            if start in ordered:
-                continue
-            path, on_path, pending = [start], {start}, [iter(reads[start])]
-            while path:
-                dependency = next(pending[-1], None)
-                if dependency is None:
-                    done = path.pop()
-                    on_path.discard(done)
-                    pending.pop()
-                    depth[done] = 1 + max((depth.get(d, 0) for d in reads[done]), default=0)
-                    ordered[done] = parsed[done]
-                elif dependency in on_path:
-                    cyclic = True
-                    _, doc, where = raw[dependency]
-                    cycle = path[path.index(dependency):] + [dependency]
-                    self.fail(doc, "derivation cycle: " + _abridged(cycle), where + ("when",))
-                elif dependency not in ordered:
-                    path.append(dependency)
-                    on_path.add(dependency)
-                    pending.append(iter(reads[dependency]))
-        if not cyclic:
-            self.check_depth(depth, reads, raw)
-        return ordered
-
-    def check_depth(self, depth: dict[str, int], reads: dict[str, list[str]],
-                    raw: dict[str, tuple[dict, Document, tuple]]) -> None:
-        """Each derived fact that stands one level above MAX_DERIVATION_DEPTH is an error,
-        shown with the start of its chain (the facts deeper still are the same problem)."""
-        for derived_id, levels in depth.items():
-            if levels != MAX_DERIVATION_DEPTH + 1:
-                continue
-            below = max(reads[derived_id], key=depth.__getitem__)
-            _, doc, where = raw[derived_id]
-            self.fail(doc, f"derived facts build on each other more than {MAX_DERIVATION_DEPTH} levels "
-                      f"deep here: {derived_id} reads {below}, which reads "
-                      f"{max(reads[below], key=depth.__getitem__)}, and so on; make the chain shorter",
-                      where + ("when",))
+        return dependency_order(parsed, raw, self.fail)
 
     def attach_ask_if(self, facts: dict[str, FactSpec], types: dict[str, FactType]) -> dict[str, FactSpec]:
         result = {}
@@ -384,14 +331,6 @@ class _Loader:
                     ok = False
         recommendation = self.model("Recommendation", data, doc, ())
         return recommendation if ok else None
-
-
-def _abridged(ids: list[str], head: int = 5, tail: int = 4) -> str:
-    """``a -> b -> ...`` in full when short, else its start and end: a cycle through
-    thousands of derived facts must still fit in one readable message."""
-    if len(ids) <= head + tail + 1:
-        return " -> ".join(ids)
-    return " -> ".join(ids[:head] + [f"… ({len(ids) - head - tail} more)"] + ids[-tail:])
 
 
 def _at(data: Any, path: tuple) -> Any:

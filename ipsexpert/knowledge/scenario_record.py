@@ -47,6 +47,7 @@ _TEXT = {"name": (str,), "as_of": (str, type(None)), "description": (str, type(N
 """Fields a record takes, with the exact types the model accepts unchanged."""
 _TEXT_LISTS = ("sources", "respondents")
 _BY_FACT = ("notes", "given_by")
+_PLAIN_FIELDS = frozenset((*_TEXT, *_TEXT_LISTS, *_BY_FACT, "answers"))
 
 
 def as_of_text(value: Any) -> Any:
@@ -99,9 +100,6 @@ def plain_record(doc: Document, kb: KnowledgeBase, text: SourceText | None = Non
     if problems:
         return None
     return ScenarioRecord(**fields, answers=answers, source=doc.name)
-
-
-_PLAIN_FIELDS = frozenset((*_TEXT, *_TEXT_LISTS, *_BY_FACT, "answers"))
 
 
 def _texts(value: Any) -> bool:

@@ -32,10 +32,10 @@ from ..errors import IpsExpertError
 from .base import KnowledgeBase
 
 FORMAT = 1
-CODE = ("documents.py", "yaml_nodes.py", "knowledge/loading.py", "knowledge/validation.py",
-        "knowledge/catalogue.py", "knowledge/rulebase.py", "knowledge/conditions.py", "knowledge/maturity.py",
-        "knowledge/record.py", "knowledge/base.py", "knowledge/semantics.py", "knowledge/cache.py",
-        "knowledge/snapshot.py")
+CODE = ("documents.py", "yaml_nodes.py", "json_lines.py", "knowledge/loading.py", "knowledge/derivations.py",
+        "knowledge/validation.py", "knowledge/catalogue.py", "knowledge/rulebase.py", "knowledge/conditions.py",
+        "knowledge/maturity.py", "knowledge/record.py", "knowledge/base.py", "knowledge/semantics.py",
+        "knowledge/cache.py", "knowledge/snapshot.py")
 """The code whose change can change what a load makes of the same files."""
 
 CLASSES: dict[str, type] = {f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}": cls for cls in (
@@ -68,10 +68,10 @@ def _header(root: Path, files: str) -> dict[str, Any]:
     return {"format": FORMAT, "fingerprint": cache.fingerprint(CODE), "root": str(root), "files": files}
 
 
-def load(root: Path) -> KnowledgeBase | None:
-    """The knowledge base of ``root`` from its snapshot, or None when there is no valid one."""
-    files = files_digest(root)
-    body = cache.read_checked(cache.cache_file(root, _SUFFIX), _header(root, files)) if files else None
+def load(root: Path, files: str) -> KnowledgeBase | None:
+    """The knowledge base of ``root`` from its snapshot of the files whose digest is ``files``,
+    or None when there is no valid one."""
+    body = cache.read_checked(cache.cache_file(root, _SUFFIX), _header(root, files))
     if body is None:
         return None
     try:

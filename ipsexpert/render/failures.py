@@ -5,7 +5,7 @@ terminal's error messages: a project missing from it would go unnoticed. So when
 some files failed, the document itself says which and why — at its end, after the
 reports it does hold. File names and messages come from input (a file name can hold
 escape sequences or markup), so each goes through ``safe_text`` on a terminal and in
-Markdown, and through ``esc`` in HTML.
+Markdown, and through ``html_text`` in HTML.
 
 JSON keeps its contract — a top-level array of reports — and, only when files
 failed, ends the array with one object ``{"errors": [{"file", "line", "field",
@@ -19,7 +19,7 @@ import json
 from typing import Callable, Sequence
 
 from ..errors import Problem
-from ..safe_text import markdown as safe_markdown, one_line
+from ..safe_text import html_text, markdown as safe_markdown, one_line
 
 TITLE = "Not evaluated"
 
@@ -55,17 +55,16 @@ def as_markdown(problems: Sequence[Problem]) -> str:
 
 def as_html(problems: Sequence[Problem]) -> str:
     """The HTML section, to stand after the last scenario and before the page's footer."""
-    from .html import esc  # here: a table or JSON batch never loads the HTML renderer
 
     def show(text: object) -> str:
-        return esc(one_line(text))  # escapes first, so a bidirectional override cannot reorder the line
+        return html_text(one_line(text))  # escapes first, so a bidirectional override cannot reorder the line
 
     items = []
     for problem in problems:
         where, what = _parts(problem, show)
         items.append(f"<li><code>{where}</code>: {what}</li>\n" if where else f"<li>{what}</li>\n")
     return (f'<section class="not-evaluated" id="not-evaluated">\n<h2>{TITLE}</h2>\n'
-            f"<p>{esc(_count_words(problems))}</p>\n<ul>\n{''.join(items)}</ul>\n</section>\n")
+            f"<p>{html_text(_count_words(problems))}</p>\n<ul>\n{''.join(items)}</ul>\n</section>\n")
 
 
 def as_json(problems: Sequence[Problem]) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ipsexpert.errors import KnowledgeBaseError
-from ipsexpert.knowledge import cache, loading, snapshot
+from ipsexpert.knowledge import cache, loading
 from ipsexpert.knowledge.base import default_path
 from ipsexpert.knowledge.loading import load_knowledge_base
 

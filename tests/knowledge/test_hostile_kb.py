@@ -27,7 +27,8 @@ from ipsexpert.knowledge import conditions, semantics
 from ipsexpert.knowledge.catalogue import MAX_ID_LENGTH, MAX_VALUES
 from ipsexpert.knowledge.check import MAX_CHECK_STEPS
 from ipsexpert.knowledge.conditions import MAX_BRANCHES
-from ipsexpert.knowledge.loading import MAX_DERIVATION_DEPTH, load_knowledge_base
+from ipsexpert.knowledge.derivations import MAX_DERIVATION_DEPTH
+from ipsexpert.knowledge.loading import load_knowledge_base
 from ipsexpert.knowledge.rulebase import MAX_WEIGHT
 from tests.conftest import REPO, run_cli
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from ipsexpert.cli.commands import main
 from ipsexpert.render.output import COMBINATIONS, make_writer
 from ipsexpert.render.text import TIMINGS, roadmap_groups
-from ipsexpert.render.html import construct_counts
+from ipsexpert.render.chart import construct_counts
 from tests.conftest import SCENARIOS
 
 NATIONAL = SCENARIOS / "illustrative-national-service-delivery.yaml"

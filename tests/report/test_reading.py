@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ipsexpert import yaml_nodes
+from ipsexpert import json_lines, yaml_nodes
 from ipsexpert.documents import parse_document
 from ipsexpert.errors import InputError
 from tests.conftest import REPO
@@ -91,8 +91,8 @@ def test_the_walk_builds_plain_documents_itself(monkeypatch):
 
 def test_json_lines_are_worked_out_only_when_asked(monkeypatch):
     calls = []
-    original = yaml_nodes.json_lines
-    monkeypatch.setattr(yaml_nodes, "json_lines", lambda text: calls.append(1) or original(text))
+    original = json_lines.json_lines
+    monkeypatch.setattr(json_lines, "json_lines", lambda text: calls.append(1) or original(text))
     doc = parse_document(b'{\n  "name": "x",\n  "answers": {\n    "phase": "design"\n  }\n}\n', "s.json",
                          json_format=True)
     assert doc.data == {"name": "x", "answers": {"phase": "design"}} and calls == []
