@@ -1,11 +1,13 @@
 """Reading YAML and JSON files as untrusted, bounded documents with line numbers.
 
 Scenario files and edited knowledge bases come from many hands. Every document is
-size-checked before parsing, scanned event by event (an iterative parse) for nesting
-depth, node count and alias use before anything is built, and only then composed
-with the safe loader; aliases are counted as the nodes they would expand to, so a
-"billion laughs" file is rejected before it is expanded. The composed node tree also
-gives every field its line, so errors can say where they are.
+size-checked before parsing; one that could hold too many values or uses aliases is
+scanned event by event (an iterative parse) for nesting depth, node count and alias
+use before anything is built, and only then composed with the safe loader; aliases
+are counted as the nodes they would expand to, so a "billion laughs" file is rejected
+before it is expanded. The commonest scenario form, block mappings of plain words and
+numbers, is read line by line (``simple_yaml``). Either way every field gets its line,
+so errors can say where they are.
 
 Beyond the size bounds, a document must not hold a recursive alias, a key twice in
 one mapping (YAML or JSON: the later value would silently win), an integer outside

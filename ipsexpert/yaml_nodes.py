@@ -3,8 +3,9 @@
 ``documents`` decides which parser a file gets; this module holds the YAML side:
 an event scan for depth, node count and aliases before composing, the safe loader
 with bounded integers, and the walk over the composed nodes that records each
-field's line. JSON documents are composed and walked with the same functions when an error
-needs a line (``json_lines``).
+field's line. A file in the simple form (``simple_yaml``) is read line by line
+instead, with the same data and lines. JSON documents are composed and walked with
+the same functions when an error needs a line (``json_lines``).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import yaml
 
 from .documents import DEFAULT_LIMITS, Document, Limits, Path_, format_path, too_large
 from .errors import InputError
+from .simple_yaml import INT_TAG, NOT_SIMPLE, read_simple, simple_value
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_INT_TAG = "tag:yaml.org,2002:int"
 
 
 class _BoundedLoader(_Loader):
@@ -96,7 +97,7 @@ def _guarded(construct):
     return wrapper
 
 
-_BoundedLoader.add_constructor(_INT_TAG, _bounded_int)
+_BoundedLoader.add_constructor(INT_TAG, _bounded_int)
 for _tag in ("null", "bool", "float", "binary", "timestamp", "str"):
     _tag = "tag:yaml.org,2002:" + _tag
     _BoundedLoader.add_constructor(_tag, _guarded(_Loader.yaml_constructors[_tag]))
@@ -120,6 +121,10 @@ def _needs_scan(text: str, limits: Limits) -> bool:
 
 
 def parse_yaml(text: str, name: str, limits: Limits) -> Document:
+    if not _needs_scan(text, limits):
+        simple = read_simple(text, limits.max_depth, limits.max_integer)
+        if simple is not None:
+            return Document(name, *simple)
     lines: dict[Path_, int] = {}
     try:
         aliases = scan_events(text, name, limits) if _needs_scan(text, limits) else False
@@ -256,7 +261,7 @@ def walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Limi
             stack.extend(reversed(children))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed([(item, path + (index,)) for index, item in enumerate(node.value)]))
-        elif limits is not None and node.tag == _INT_TAG and isinstance(node, yaml.ScalarNode):
+        elif limits is not None and node.tag == INT_TAG and isinstance(node, yaml.ScalarNode):
             problem = _int_problem(node, limits)
             if problem:
                 raise InputError(problem, file=name, line=node.start_mark.line + 1,
@@ -264,13 +269,10 @@ def walk_nodes(root: yaml.Node, name: str, lines: dict[Path_, int], limits: Limi
 
 
 _NOT_PLAIN = object()
-_STR_TAG = "tag:yaml.org,2002:str"
-_NULL_TAG = "tag:yaml.org,2002:null"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_BOOLS = yaml.constructor.SafeConstructor.bool_values
-_SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + tag for tag in ("bool", "int", "float", "timestamp", "binary"))
+_SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + tag for tag in ("str", "null", "bool", "int", "float", "timestamp",
+                                                                 "binary"))
 
 
 def build_plain(loader: _BoundedLoader, root: yaml.Node, name: str, lines: dict[Path_, int],
@@ -332,21 +334,12 @@ def _scalar(constructors: dict, loader: _BoundedLoader, node: yaml.ScalarNode, l
     """A scalar's value as the safe constructor builds it. With ``limits`` (a value, not a key), an
     int out of range is walk_nodes' located error; a key's is the constructor's, as before."""
     tag = node.tag
-    if tag == _STR_TAG:
-        return node.value
-    if tag == _NULL_TAG:
-        return None
     if tag not in _SCALAR_TAGS:
         return _NOT_PLAIN
-    if tag == _BOOL_TAG:
-        value = _BOOLS.get(node.value.lower())  # what construct_yaml_bool looks up; else its error
-        if value is not None:
-            return value
-    elif tag == _INT_TAG:
-        text = node.value
-        if text.isascii() and text.isdigit() and len(text) <= 18 and (text[0] != "0" or text == "0"):
-            return int(text)  # plain decimal, well inside the range: what construct_yaml_int makes of it
-    if tag == _INT_TAG and limits is not None:
+    value = simple_value(tag, node.value)
+    if value is not NOT_SIMPLE and not (type(value) is int and value > loader.limits.max_integer):
+        return value
+    if tag == INT_TAG and limits is not None:
         problem = _int_problem(node, limits)
         if problem:
             raise InputError(problem, file=name, line=node.start_mark.line + 1, field=format_path(path) or None)

@@ -1,9 +1,11 @@
 """Reading a scenario, the first stage of a report: the short cuts change nothing a reader sees.
 
-A plain YAML document is checked and built in one walk (``yaml_nodes.build_plain``)
-instead of a walk and then the constructor; a JSON document's field lines are worked
-out only when an error asks for one. Both are compared with the long way on every
-document the tests hold and on documents written to hit each branch.
+A document of block mappings of plain words and numbers is read line by line
+(``simple_yaml``); any other plain YAML document is checked and built in one walk
+(``yaml_nodes.build_plain``) instead of a walk and then the constructor; a JSON
+document's field lines are worked out only when an error asks for one. All are compared
+with the long way on every document the tests hold, on documents written to hit each
+branch and on generated ones.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from ipsexpert import json_lines, yaml_nodes
-from ipsexpert.documents import parse_document
+from ipsexpert.documents import DEFAULT_LIMITS, Limits, parse_document
 from ipsexpert.errors import InputError
 from tests.conftest import REPO
 
@@ -41,6 +45,26 @@ DOCUMENTS = {
             "b: !!int '١٢'\nc: !!int '²'\n",
     "bools": "a: [TRUE, Yes, oN, OFF, y, n]\nb: !!bool 'TRUE'\n",
     "scalar keys": "0: zero\n017: octal\ntrue: yes\n~: null\n1.5: float\n2024-01-01: date\n",
+    "simple": "name: profile 00001\nanswers:\n  phase: design\n  organisations_involved: 3\n  x: yes\n  y: ~\n",
+    "simple, three levels": "a:\n  b:\n    c: 1\n  d: 2\ne: 3\n",
+    "simple, comments and blanks": "# head\n\nname: x\n  # indented comment\nanswers:\n\n    a: 1\n# tail",
+    "simple, no final newline": "a: 1\nb: two words",
+    "simple, same key in two mappings": "a:\n  b: 1\nc:\n  b: 2\n",
+    "empty value at the end": "a: 1\nb:\n",
+    "empty value before a sibling": "a:\nb: 1\n",
+    "uneven indentation": "a:\n    b: 1\n  c: 2\n",
+    "indented root": "  a: 1\n  b: 2\n",
+    "yaml words as keys": "yes: 1\nnull: 2\nOn: 3\n",
+    "values of other types": "a: 010\nb: 0x1F\nc: -3\nd: .inf\ne: 1.5\nf: 2020-01-01\ng: a - b\nh: 1e3\n"
+                             "i: 123456789012345678\nj: 1234567890123456789\nk: +1\nl: 1_0\n",
+    "duplicate in a nested mapping": "a:\n  b: 1\n  b: 2\n",
+    "windows line ends": "a: 1\r\nb:\r\n  c: 2\r\n",
+    "tab indentation": "a:\n\tb: 1\n",
+    "dash values": "a: - x\n",
+    "a lone dash": "a: -\n",
+    "trailing spaces": "a: 1  \nb: x \n",
+    "document markers": "---\na: 1\n...\n",
+    "continued plain scalar": "a: one\n  two\nb: 3\n",
 }
 
 
@@ -49,19 +73,20 @@ def _files() -> list[Path]:
     return found + sorted((REPO / "rules").rglob("*.yaml")) + sorted((REPO / "facts").glob("*.yaml"))
 
 
-def _outcome(raw: bytes, name: str):
+def _outcome(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS):
     try:
-        doc = parse_document(raw, name)
+        doc = parse_document(raw, name, limits=limits)
     except InputError as exc:
         return "error", [str(problem) for problem in exc.problems]
     return "data", repr(doc.data), doc.lines
 
 
-def _both_ways(raw: bytes, name: str, monkeypatch) -> tuple:
-    short = _outcome(raw, name)
+def _both_ways(raw: bytes, name: str, monkeypatch, limits: Limits = DEFAULT_LIMITS) -> tuple:
+    short = _outcome(raw, name, limits)
     with monkeypatch.context() as patched:
+        patched.setattr(yaml_nodes, "read_simple", lambda *args: None)
         patched.setattr(yaml_nodes, "build_plain", lambda *args: yaml_nodes._NOT_PLAIN)
-        long = _outcome(raw, name)
+        long = _outcome(raw, name, limits)
     return short, long
 
 
@@ -71,12 +96,80 @@ def test_one_walk_builds_and_refuses_what_the_walk_and_the_constructor_do(name, 
     assert short == long
 
 
+@pytest.mark.parametrize("text", ["a: 123456789012345678\n", "answers:\n  x: 101\n", "101: a\n"])
+def test_a_lowered_integer_limit_holds_on_every_way(text, monkeypatch):
+    short, long = _both_ways(text.encode(), "limited.yaml", monkeypatch, Limits(max_integer=100))
+    assert short == long and short[0] == "error"
+
+
 def test_every_yaml_file_of_the_project_reads_the_same_both_ways(monkeypatch):
     files = _files()
     assert len(files) > 40
     for path in files:
         short, long = _both_ways(path.read_bytes(), str(path), monkeypatch)
         assert short == long, path
+
+
+_KEYS = st.sampled_from(["a", "b", "name", "answers", "x_1", "_", "A9"] * 6 + ["yes", "null", "On", "y"])
+_SCALARS = st.sampled_from(  # the simple form, more often than the rest
+    ["design", "3", "0", "yes", "No", "true", "FALSE", "~", "null", "two  words", "a - b", "1e3", "123456789012345678",
+     "x.y", "1+1"] * 16
+    + ["00", "010", "-3", "+3", "1.5", ".inf", "1_000", "0x1F", "2020-01-01", "- a", "-", "1234567890123456789",
+       "99999999999999999999", "a:b", "x #y", "'q'", "[1]", "{a: 1}", "&a 1", "*a", "!!str 1", "|", ">", "@", "`",
+       "%x", "?", "é", "a\tb", "a ", "~x", "+", "."])
+_VALUES = st.one_of(st.none(), _SCALARS)
+_LINES = st.one_of(
+    st.tuples(st.integers(0, 6), _KEYS, _VALUES).map(
+        lambda line: " " * line[0] + line[1] + ":" + ("" if line[2] is None else " " + line[2])),
+    st.sampled_from(["", "   ", "# comment", "  # indented comment", "- item", "---", "\t", "key:value"]))
+_MAPPINGS = st.recursive(st.dictionaries(_KEYS, _SCALARS, min_size=1),
+                         lambda inner: st.dictionaries(_KEYS, inner, min_size=1), max_leaves=8)
+
+
+def _block(mapping: dict, indent: str, step: str) -> list[str]:
+    lines = []
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            lines += [f"{indent}{key}:", *_block(value, indent + step, step)]
+        else:
+            lines.append(f"{indent}{key}: {value}")
+    return lines
+
+
+_DOCUMENT_LINES = st.one_of(
+    st.lists(_LINES, min_size=1, max_size=12),
+    st.builds(_block, _MAPPINGS, st.just(""), st.sampled_from([" ", "  ", "    "])))
+_LIMITS = st.sampled_from([DEFAULT_LIMITS, Limits(max_depth=2), Limits(max_integer=100)])
+
+
+@settings(max_examples=1000)
+@given(_DOCUMENT_LINES, st.sampled_from(["\n", "\n", "\n", "\r\n"]), st.booleans(), _LIMITS)
+def test_the_line_reader_reads_what_libyaml_reads_or_leaves_it_to_libyaml(lines, end, final, limits):
+    """Generated documents in and just outside the simple form: the same data, the same line of
+    every field and the same errors as the long way (libyaml, its walk and the constructor)."""
+    text = end.join(lines) + (end if final else "")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        short, long = _both_ways(text.encode(), "generated.yaml", monkeypatch, limits)
+    assert short == long, text
+    event("read line by line" if yaml_nodes.read_simple(text, limits.max_depth, limits.max_integer) else "libyaml")
+
+
+def test_generated_profiles_are_read_line_by_line(kb, tmp_path, monkeypatch):
+    """A generated profile (what the benchmark reads) never reaches libyaml."""
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from bench_profiles import generate_profiles
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("libyaml composed the file")
+
+    monkeypatch.setattr(yaml_nodes._BoundedLoader, "get_single_node", refuse)
+    for profile in generate_profiles(kb, 20, 7):
+        doc = parse_document(profile.scenario_text().encode(), "profile.yaml")
+        assert doc.data["answers"] and doc.lines[("answers",)] == 2
 
 
 def test_the_walk_builds_plain_documents_itself(monkeypatch):
