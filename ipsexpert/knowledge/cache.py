@@ -44,7 +44,7 @@ FORMAT = 1
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 """A cache file larger than this is not read (a knowledge base's is a few hundred KB)."""
 _TAG = "\x00"
-_PARSING_CODE = ("documents.py", "yaml_nodes.py", "json_lines.py")
+_PARSING_CODE = ("documents.py", "yaml_nodes.py", "simple_yaml.py", "json_lines.py")
 
 
 def enabled() -> bool:

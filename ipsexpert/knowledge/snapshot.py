@@ -32,10 +32,10 @@ from ..errors import IpsExpertError
 from .base import KnowledgeBase
 
 FORMAT = 1
-CODE = ("documents.py", "yaml_nodes.py", "json_lines.py", "knowledge/loading.py", "knowledge/derivations.py",
-        "knowledge/validation.py", "knowledge/catalogue.py", "knowledge/rulebase.py", "knowledge/conditions.py",
-        "knowledge/maturity.py", "knowledge/record.py", "knowledge/base.py", "knowledge/semantics.py",
-        "knowledge/cache.py", "knowledge/snapshot.py")
+CODE = ("documents.py", "yaml_nodes.py", "simple_yaml.py", "json_lines.py", "knowledge/loading.py",
+        "knowledge/derivations.py", "knowledge/validation.py", "knowledge/catalogue.py", "knowledge/rulebase.py",
+        "knowledge/conditions.py", "knowledge/maturity.py", "knowledge/record.py", "knowledge/base.py",
+        "knowledge/semantics.py", "knowledge/cache.py", "knowledge/snapshot.py")
 """The code whose change can change what a load makes of the same files."""
 
 CLASSES: dict[str, type] = {f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}": cls for cls in (
