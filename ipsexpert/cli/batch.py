@@ -24,6 +24,7 @@ import click
 from ..errors import IpsExpertError, Problem
 from ..render.batch_summary import ReportCount, count
 from ..safe_text import one_line
+from .collector import chunk_done
 from .paths import STDIN
 
 if TYPE_CHECKING:
@@ -128,8 +129,9 @@ def _init_worker(kb_path: str | None, delivery: Delivery) -> None:
     from ..report.expert import Expert
     from ..knowledge.loading import load_knowledge_base
     from ..render import colour, width
+    gc.disable()  # as the parent's batch does (``collector``): a collection after each chunk instead
     _worker_expert = Expert(load_knowledge_base(kb_path))
-    gc.freeze()  # as the parent does (run_batch): the knowledge base lives as long as the worker
+    gc.freeze()  # the knowledge base lives as long as the worker
     _worker_delivery = delivery
     colour.use(delivery.colour)
     width.use(delivery.columns)
@@ -140,6 +142,7 @@ def _evaluate_chunk(args: tuple[list[str], bool]) -> list[Result]:
     results = evaluate_chunk(_worker_expert, paths, _worker_delivery, trace)
     for result in results:
         result.error = None  # a traceback does not cross the process boundary; the problems do
+    chunk_done()
     return results
 
 
@@ -234,6 +237,7 @@ def evaluate_files(files: list[str], expert: "Expert", delivery: Delivery, jobs:
     if jobs <= 1 or len(files) < 2 or STDIN in files:
         for start in range(0, len(files), CHUNK):
             yield from evaluate_chunk(expert, files[start:start + CHUNK], delivery, trace)
+            chunk_done()
         return
     kb_path = str(expert.kb.path)
     import multiprocessing

@@ -8,15 +8,13 @@ ends with a summary line; ``junit`` makes each scenario a test suite for a CI da
 
 from __future__ import annotations
 
-import gc
 import sys
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
 
 import click
 
+from .collector import collector_for_a_batch
 from .common import (EXIT_FOUND, EXIT_USER_ERROR, FORMATS, SEVERITY_CHOICES, Choice, _Context, color_option,
                      kb_option, report_problems, settings, terminal_style, user_errors)
 
@@ -136,30 +134,10 @@ def run_batch(inputs, *, kb_path, **options) -> None:
                              "or set `paths` in ipsexpert.toml or [tool.ipsexpert] in pyproject.toml")
     if list(inputs).count(STDIN) > 1:
         raise IpsExpertError("`-` (standard input) can be read once: name it once")
-    with _collector_for_a_batch() as loaded:
+    with collector_for_a_batch() as loaded:
         expert = Expert(load_knowledge_base(kb_path))
         loaded()
         _evaluate_into_document(expert, inputs, **options)
-
-
-@contextmanager
-def _collector_for_a_batch() -> Iterator[Callable[[], None]]:
-    """The garbage collector tuned for a batch, and as it was again afterwards.
-
-    Each scenario allocates tens of thousands of short-lived objects (tokens, steps,
-    strings) and frees them all; at Python's default of a young-generation collection
-    every 700 allocations the collector runs dozens of times per file for nothing (a
-    larger threshold takes ~5 % off a batch). And the knowledge base and its compiled
-    network live as long as the run: once the caller says they are loaded, they are
-    frozen, so that full collections stop walking them (another ~3 %).
-    """
-    threshold = gc.get_threshold()
-    gc.set_threshold(20_000, *threshold[1:])
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
 
 
 def _evaluate_into_document(expert, inputs, *, fmt, view, explain, fail_on, select, ignore, exclude, recursive,

@@ -83,23 +83,27 @@ class FactSpec(Record):
         """
         if value is None or (isinstance(value, str) and value.strip().lower() in UNKNOWN_WORDS):
             return None
-        shown = repr(value) if isinstance(value, str) or written is None else written
         if self.type == "bool":
             if not isinstance(value, bool):
-                raise ValueError(f"{shown} is not true or false{_unquote_hint(value, YES_NO_WORDS)}")
+                raise ValueError(f"{_shown(value, written)} is not true or false{_unquote_hint(value, YES_NO_WORDS)}")
         elif self.type == "int":
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{shown} is not a whole number{_unquote_hint(value)}")
+                raise ValueError(f"{_shown(value, written)} is not a whole number{_unquote_hint(value)}")
             if self.minimum is not None and value < self.minimum:
                 raise ValueError(f"{value} is below the minimum of {self.minimum}")
         elif value not in self.values:
             same = next((item for item in self.values if isinstance(value, str)
                          and item.casefold() == value.strip().casefold()), None)
             if same is None:
-                raise ValueError(f"{shown} is not one of {', '.join(self.values)}"
+                raise ValueError(f"{_shown(value, written)} is not one of {', '.join(self.values)}"
                                  f"{nearest_value(value, self.values)}")
             return same
         return value
+
+
+def _shown(value: Any, written: str | None) -> str:
+    """An answer as a message quotes it: text in quotes, anything else as the file wrote it."""
+    return repr(value) if isinstance(value, str) or written is None else written
 
 
 YES_NO_WORDS = ("true", "false", "yes", "no", "y", "n", "on", "off")

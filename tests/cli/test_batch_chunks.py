@@ -63,11 +63,48 @@ def test_files_are_named_as_their_paths_normalise(tmp_path, monkeypatch):
     assert document[0]["source"] == "a.yaml" and document[-1]["errors"][0]["file"] == "bad.yaml"
 
 
-def test_a_batch_leaves_the_garbage_collector_as_it_found_it():
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(enabled):
     import gc
     threshold = gc.get_threshold()
-    assert run("evaluate", GOOD[0], GOOD[1], "--format", "json").exit_code == 0
+    if not enabled:
+        gc.disable()
+    try:
+        assert run("evaluate", GOOD[0], GOOD[1], "--format", "json").exit_code == 0
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
     assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+
+
+class _Cycle:
+    """An object in a reference cycle, counting how many are alive (freed only by a collection)."""
+
+    alive = peak = 0
+
+    def __init__(self) -> None:
+        self.itself = self
+        _Cycle.alive += 1
+        _Cycle.peak = max(_Cycle.peak, _Cycle.alive)
+
+    def __del__(self) -> None:
+        _Cycle.alive -= 1
+
+
+def test_cyclic_garbage_of_a_chunk_is_freed_at_its_end(batch, monkeypatch):
+    """Automatic collection is off during a batch: what a chunk leaves in cycles must still go."""
+    from ipsexpert.report.expert import Expert
+    report = Expert.report
+
+    def leaving_a_cycle(self, *args, **kwargs):
+        _Cycle()
+        return report(self, *args, **kwargs)
+
+    monkeypatch.setattr(Expert, "report", leaving_a_cycle)
+    monkeypatch.setattr(_Cycle, "alive", 0)
+    monkeypatch.setattr(_Cycle, "peak", 0)
+    assert run("evaluate", batch, "--format", "json").exit_code == 2  # the bad files
+    assert 0 < _Cycle.peak <= CHUNK and _Cycle.alive == 0
 
 
 def test_json_bytes_keep_the_newlines_of_a_stream_that_translates_them(monkeypatch):
