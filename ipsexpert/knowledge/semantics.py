@@ -161,8 +161,11 @@ def outcome(applies: Truth, advised: Truth) -> str:
 
 def outcome_of_conclusions(concluded: Iterable[str]) -> str:
     """The one outcome among those the engine concluded, by the same precedence."""
-    found = set(concluded)
-    return next((item for item in OUTCOME_PRECEDENCE if item in found), "undetermined")
+    found = concluded if isinstance(concluded, (set, frozenset)) else set(concluded)
+    for item in OUTCOME_PRECEDENCE:
+        if item in found:
+            return item
+    return "undetermined"
 
 
 def recommendation_outcome(rec: Recommendation, value_of: ValueOf) -> tuple[str, bool]:

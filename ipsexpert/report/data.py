@@ -67,15 +67,17 @@ class Explanation(Plain):
 
 
 class EifReference(Frozen):
-    __slots__ = ("number", "title", "layer")
-    fields = __slots__
+    __slots__ = ("number", "title", "layer", "_json")
+    fields = ("number", "title", "layer")
     model_name = "EifReference"
 
     def __init__(self, number: int, title: str, layer: str) -> None:
-        set_fields(self, number=number, title=title, layer=layer)
+        set_fields(self, number=number, title=title, layer=layer, _json=None)
 
     def json_data(self) -> dict[str, Any]:
-        return {"number": self.number, "title": self.title, "layer": self.layer}
+        if self._json is None:
+            object.__setattr__(self, "_json", {"number": self.number, "title": self.title, "layer": self.layer})
+        return self._json
 
 
 class EifLayerSummary(Plain):
