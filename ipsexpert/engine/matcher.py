@@ -36,9 +36,10 @@ Contract with experta (written for, and checked against, experta 1.9.4 at import
   (``left_memory``, ``right_memory``, ``matcher``), ``ConflictSetNode`` (``memory``,
   ``added``, ``removed``, ``rule``, ``get_activations``), every node's ``_reset`` and
   ``children`` entries of ``(node, callback)`` named tuples; ``Token`` (``tag``,
-  ``data``, ``context``), ``TokenInfo``; ``FeatureCheck``/``TypeCheck``/``FactCapture``
-  (``what``, ``how``, ``fact_type``, ``bind``); ``Rule.new_conditions``, ``_wrapped``
-  and ``_wrapped_args``; ``Activation``.
+  ``data``, ``context``), ``TokenInfo`` (a named tuple of frozen ``data`` and
+  ``context``); ``FeatureCheck``/``TypeCheck``/``FactCapture`` (``what``, ``how``,
+  ``fact_type``, ``bind``); ``Rule.new_conditions``, ``_wrapped`` and ``_wrapped_args``;
+  ``Activation`` (``rule``, ``facts``, ``key``, ``context``).
 - facts are only ever added: ipsexpert declares one ``Answers`` fact per run and the
   conclusions its rules reach, and starts each run with ``reset()``, which builds a new
   fact list without retracting. A retraction (``retract`` or ``modify``) would need
@@ -243,12 +244,18 @@ class LeanConflictSetNode(ConflictSetNode):
     def activate(self, token):
         self.touched[self] = None
         self.dirty[self] = None
-        info = TokenInfo(token.data, token.context)
+        # experta's TokenInfo(data, context) and Activation(rule, facts, context), built without
+        # their constructors' Python frames: the same frozen data, the same activation.
+        info = tuple.__new__(TokenInfo, (frozenset(token.data), frozenset(token.context.items())))
         if info in self.memory:
             return
         self.memory.add(info)
-        self.added.append(Activation(self.rule, info.data,
-                                     {k: v for k, v in token.context.items() if isinstance(k, str)}))
+        activation = object.__new__(Activation)
+        activation.rule = self.rule
+        activation.facts = set(info.data)
+        activation.key = None
+        activation.context = {k: v for k, v in token.context.items() if isinstance(k, str)}
+        self.added.append(activation)
 
     def _reset(self):
         self.memory = set()
