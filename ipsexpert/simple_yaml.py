@@ -6,15 +6,17 @@ yes/no on its own line. Composing such a file with libyaml, node by node, and th
 walking the nodes cost more than evaluating it; read as lines it costs a third.
 
 The line grammar here is a strict subset of YAML whose meaning is never in doubt: keys
-are identifiers, values are plain scalars of letters, digits, spaces and ``_ . ~ + -``
-(no ``:``, ``#``, quote, bracket or indicator that could start anything else), whole-line
-comments and blank lines are skipped, and each nested mapping is indented deeper than its
-key, its entries in one column. A value's type is what PyYAML's own resolver says it is
-(``yes`` is true, ``3`` is an integer, ``design`` is text), and only text, null, yes/no
-and plain decimal integers are built here. Anything else — a list, a quote, a float, a
-date, a tab, a Windows line end, a key given twice, an empty value, a key that is not
-text — and the file goes to libyaml (``yaml_nodes``), which reads and reports as always.
-A test holds the two to the same data and the same line of every field.
+are identifiers (up to 1,000 characters), values are plain scalars of letters, digits,
+spaces and ``_ . ~ + -`` (no ``:``, ``#``, quote, bracket or indicator that could start
+anything else), blank lines and whole-line comments of printable characters are skipped,
+and each nested mapping (up to ``_DEEPEST``) is indented deeper than its key, its entries
+in one column. A value's type is what PyYAML's own resolver says it is (``yes`` is true,
+``3`` is an integer, ``design`` is text), and only text, null, yes/no and plain decimal
+integers are built here. Anything else — a list, a quote, a float, a date, a tab, a
+control character, any line break but ``\n`` (YAML also breaks lines at ``\r``, NEL,
+U+2028 and U+2029), a key given twice, an empty value, a key that is not text — and the
+file goes to libyaml (``yaml_nodes``), which reads and reports as always. Tests hold the
+two to the same data, the same line of every field and the same errors.
 """
 
 from __future__ import annotations
@@ -24,8 +26,16 @@ from typing import Any
 
 import yaml
 
-_LINE = re.compile(r"( *)(?:([A-Za-z_][A-Za-z0-9_]*):(?: ((?!- |-$)[A-Za-z0-9_.~+-]"
-                   r"(?:[A-Za-z0-9_.~+ -]*[A-Za-z0-9_.~+-])?))?|#.*)?")
+_KEY_LENGTH = 1000
+"""The longest key read here: libyaml refuses a key of more than 1,024 characters (and says so)."""
+_DEEPEST = 8
+"""The deepest nesting read here (scenarios nest two deep); libyaml's own nesting guard stays in
+charge of deeper documents."""
+_COMMENT_TEXT = "[ -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+"""What a comment may hold here: printable characters, no tab, control or line break of any kind
+(YAML also ends a line at NEL, U+2028 and U+2029, and refuses control characters)."""
+_LINE = re.compile(rf"( *)(?:([A-Za-z_][A-Za-z0-9_]{{0,{_KEY_LENGTH - 1}}}):(?: ((?!- |-$)[A-Za-z0-9_.~+-]"
+                   rf"(?:[A-Za-z0-9_.~+ -]*[A-Za-z0-9_.~+-])?))?|#{_COMMENT_TEXT}*)?")
 """A line: its indentation, then a key with or without a plain value, a comment, or nothing."""
 
 _RESOLVER = yaml.resolver.Resolver()  # the safe loaders' resolver (CSafeLoader's too)
@@ -39,10 +49,10 @@ NOT_SIMPLE = object()
 """What ``simple_value`` returns for a scalar whose value only the safe constructor can build."""
 
 _BUILT: dict[str, tuple] = {}
+"""Values of short plain scalars, remembered: a batch reads the same few hundred words over and
+over. Bounded (``_BUILT_LENGTH``, ``_BUILT_SIZE``), so that distinct long values cannot grow it."""
 _BUILT_LENGTH = 64
 _BUILT_SIZE = 50_000
-"""Values of short plain scalars, remembered: a batch reads the same few hundred words over and
-over. Bounded, so that a batch of distinct long values cannot grow it without end."""
 
 
 def simple_value(tag: str, text: str) -> Any:
@@ -71,6 +81,15 @@ def _plain(text: str) -> tuple:
     return built
 
 
+class _Block:
+    """A mapping being read: its path, its entries' column (None until the first is read)."""
+
+    __slots__ = ("path", "column", "mapping")
+
+    def __init__(self, path: tuple, column: int | None, mapping: dict) -> None:
+        self.path, self.column, self.mapping = path, column, mapping
+
+
 def read_simple(text: str, max_depth: int, max_integer: int) -> tuple[dict, dict[tuple, int]] | None:
     """The data and the line of every field path of a document in the simple form, as the
     composed nodes would give them; None for any other document.
@@ -78,13 +97,13 @@ def read_simple(text: str, max_depth: int, max_integer: int) -> tuple[dict, dict
     ``max_depth`` and ``max_integer`` are the caller's limits: a document that reaches them
     is not simple, and libyaml's reading reports it.
     """
+    if max_depth < 1:
+        return None  # even the top mapping is too deep
     root: dict = {}
     lines: dict[tuple, int] = {}
-    open_blocks: list[list] = [[0, (), root]]  # per nesting level: its column (None until seen), path, mapping
+    blocks = [_Block((), 0, root)]
     match = _LINE.fullmatch
-    number = 0
-    for line in text.split("\n"):
-        number += 1
+    for number, line in enumerate(text.split("\n"), start=1):
         parts = match(line)
         if parts is None:
             return None
@@ -92,36 +111,34 @@ def read_simple(text: str, max_depth: int, max_integer: int) -> tuple[dict, dict
         if key is None:
             continue  # blank or comment
         column = len(indent)
-        block = open_blocks[-1]
-        if block[0] is None:  # the first entry of a nested mapping sets its column
-            if column <= open_blocks[-2][0]:
+        block = blocks[-1]
+        if block.column is None:  # the first entry of a nested mapping sets its column
+            if column <= blocks[-2].column:
                 return None  # ``key:`` with nothing under it is null, which libyaml builds
-            block[0] = column
-        elif column != block[0]:
-            while column < block[0]:
-                open_blocks.pop()
-                block = open_blocks[-1]
-            if column != block[0]:
+            block.column = column
+        elif column != block.column:
+            while column < block.column:
+                blocks.pop()
+                block = blocks[-1]
+            if column != block.column:
                 return None
         if _plain(key) != (key,):
             return None  # a key YAML reads as something else (``yes``, ``null``) or not at all
-        mapping = block[2]
-        if key in mapping:
+        if key in block.mapping:
             return None  # a duplicate: libyaml's reading names both lines
-        path = block[1] + (key,)
-        if not lines:
-            lines[()] = number
+        path = block.path + (key,)
+        lines.setdefault((), number)
         lines[path] = number
         if value is None:
-            if len(path) >= max_depth:
+            if len(path) >= max_depth or len(path) >= _DEEPEST:
                 return None
-            mapping[key] = nested = {}
-            open_blocks.append([None, path, nested])
+            block.mapping[key] = nested = {}
+            blocks.append(_Block(path, None, nested))
             continue
         built = _plain(value)
         if not built or (type(built[0]) is int and built[0] > max_integer):
             return None
-        mapping[key] = built[0]
-    if not lines or open_blocks[-1][0] is None:
+        block.mapping[key] = built[0]
+    if not lines or blocks[-1].column is None:
         return None
     return root, lines

@@ -121,13 +121,14 @@ def _needs_scan(text: str, limits: Limits) -> bool:
 
 
 def parse_yaml(text: str, name: str, limits: Limits) -> Document:
-    if not _needs_scan(text, limits):
+    needs_scan = _needs_scan(text, limits)
+    if not needs_scan:
         simple = read_simple(text, limits.max_depth, limits.max_integer)
         if simple is not None:
             return Document(name, *simple)
     lines: dict[Path_, int] = {}
     try:
-        aliases = scan_events(text, name, limits) if _needs_scan(text, limits) else False
+        aliases = scan_events(text, name, limits) if needs_scan else False
         loader = _BoundedLoader(text)
         loader.limits = limits
         try:

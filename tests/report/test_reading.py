@@ -65,6 +65,19 @@ DOCUMENTS = {
     "trailing spaces": "a: 1  \nb: x \n",
     "document markers": "---\na: 1\n...\n",
     "continued plain scalar": "a: one\n  two\nb: 3\n",
+    "comment ended by a carriage return": "a: 1\n# c\rb: 2\n",
+    "comment ended by NEL": "a: 1\n# c\x85b: 2\n",
+    "comment ended by a line separator": "# c\u2028# d\na: 1\nb: 2\n",
+    "comment ended by a paragraph separator": "a:\n  # x\u2029  # y\n  b: 1\n",
+    "control character in a comment": "a: 1\n# \x01\n",
+    "escape in a comment": "a: 1\n# \x1b[31m\n",
+    "non-character in a comment": "a: 1\n# \uffff\n",
+    "tab in a comment": "a: 1\n#\tc\n",
+    "text in a comment": "a: 1\n# Vorgänger — 前\nb: 2\n",
+    "key of 1,024 characters": "k" * 1024 + ": 1\n",
+    "key of 1,025 characters": "k" * 1025 + ": 1\n",
+    "nested key of 1,025 characters": "a:\n  " + "k" * 1025 + ": 1\n",
+    "ten levels": "".join("  " * depth + f"k{depth}:\n" for depth in range(10)) + "  " * 10 + "v: 1\n",
 }
 
 
@@ -102,6 +115,12 @@ def test_a_lowered_integer_limit_holds_on_every_way(text, monkeypatch):
     assert short == long and short[0] == "error"
 
 
+@pytest.mark.parametrize("depth", [0, 1, 2])
+def test_a_lowered_depth_limit_holds_on_every_way(depth, monkeypatch):
+    short, long = _both_ways(b"a: 1\nb:\n  c: 2\n", "limited.yaml", monkeypatch, Limits(max_depth=depth))
+    assert short == long and short[0] == ("data" if depth == 2 else "error")
+
+
 def test_every_yaml_file_of_the_project_reads_the_same_both_ways(monkeypatch):
     files = _files()
     assert len(files) > 40
@@ -121,7 +140,8 @@ _VALUES = st.one_of(st.none(), _SCALARS)
 _LINES = st.one_of(
     st.tuples(st.integers(0, 6), _KEYS, _VALUES).map(
         lambda line: " " * line[0] + line[1] + ":" + ("" if line[2] is None else " " + line[2])),
-    st.sampled_from(["", "   ", "# comment", "  # indented comment", "- item", "---", "\t", "key:value"]))
+    st.sampled_from(["", "   ", "# comment", "  # indented comment", "- item", "---", "\t", "key:value", "# a\rb: 1",
+                     "# a\x85b: 1", "# a\u2028b: 1", "# \x01", "# \x7f", "# \x9f", "# \ufffe", "# é 前", "#\tc"]))
 _MAPPINGS = st.recursive(st.dictionaries(_KEYS, _SCALARS, min_size=1),
                          lambda inner: st.dictionaries(_KEYS, inner, min_size=1), max_leaves=8)
 
