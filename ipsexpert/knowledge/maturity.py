@@ -11,6 +11,7 @@ reached; over partial answers a level can be reached, not reached, or not yet kn
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
@@ -38,6 +39,11 @@ class Level:
     number: int
     when: Condition
     recommendations: tuple[str, ...]
+
+    @cached_property
+    def needs(self) -> str:
+        """The level's condition in words, made once: a batch asks for it at every report."""
+        return describe(self.when)
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def standing(model: MaturityModel, construct: str, value_of: semantics.ValueOf) 
         if truth is not True:
             return Standing(construct, reached, level.number, truth,
                             tuple(semantics.open_facts(level.when, value_of)) if truth is None else (),
-                            describe(level.when), level.recommendations)
+                            level.needs, level.recommendations)
         reached = level.number
     return Standing(construct, reached, None, None, (), "", ())
 
