@@ -109,8 +109,9 @@ def _scan(folder: str, found: Collected, recursive: bool, exclude: Exclude) -> l
         return [Problem(f"cannot be read: {exc.strerror or exc}", folder)]
     inside = os.path.realpath(folder)
     problems: list[Problem] = []
-    for path in (str(Path(folder, *parts)) for parts in names):
-        if not _within(os.path.realpath(path), inside):
+    for parts, may_be_link in names:
+        path = str(Path(folder, *parts))
+        if may_be_link and not _within(os.path.realpath(path), inside):
             click.echo(f"warning: {one_line(path)}: skipped: a symbolic link to a file outside "
                        f"{one_line(folder)}", err=True)
             continue
@@ -132,19 +133,22 @@ def _scan(folder: str, found: Collected, recursive: bool, exclude: Exclude) -> l
     return problems
 
 
-def _scenario_names(folder: str, recursive: bool, exclude: Exclude) -> list[tuple[str, ...]]:
-    """Scenario file names in ``folder`` as path parts, sorted; with ``recursive``, in its
-    subfolders too (not hidden ones, not excluded ones, no link followed)."""
+def _scenario_names(folder: str, recursive: bool, exclude: Exclude) -> list[tuple[tuple[str, ...], bool]]:
+    """Scenario file names in ``folder`` as path parts, sorted, each with whether it may be a
+    symbolic link (a file that is not one lies in the folder, with no need to resolve its
+    path); with ``recursive``, in its subfolders too (not hidden ones, not excluded ones, no
+    link followed), each of which may be a link."""
     if not recursive:
         with os.scandir(folder) as entries:
-            return sorted((entry.name,) for entry in entries if _is_scenario_name(entry.name))
+            return sorted(((entry.name,), entry.is_symlink()) for entry in entries
+                          if _is_scenario_name(entry.name))
     names = []
     for current, subfolders, files in os.walk(folder, onerror=_raise):
         subfolders[:] = [name for name in subfolders
                          if not name.startswith(".") and not exclude.matches(os.path.join(current, name))]
         relative = PurePath(os.path.relpath(current, folder)).parts
         relative = () if relative == (".",) else relative
-        names += [(*relative, name) for name in files if _is_scenario_name(name)]
+        names += [((*relative, name), True) for name in files if _is_scenario_name(name)]
     return sorted(names)
 
 
