@@ -24,7 +24,7 @@ from bench_common import Row, median, ms, p95, progress, ratio, timed, verdict
 from bench_profiles import Profile, answer_profiles
 from ipsexpert import Expert, load_knowledge_base
 from ipsexpert.analysis import questions
-from ipsexpert.cli.batch import CHUNK
+from ipsexpert.cli.batch import chunks
 from ipsexpert.knowledge import semantics
 from ipsexpert.knowledge.scenario_record import read_scenario
 from ipsexpert.render.output import json_bytes
@@ -119,7 +119,7 @@ PIPELINE_STAGES = ("read + check the file", "Expert.run", "Expert.report", "JSON
 
 def pipeline_rows(expert: Expert, paths: list[Path], repeat: int) -> list[Row]:
     """Where one file of a batch goes, stage by stage, as ``evaluate --format json`` does it:
-    a chunk of files at a time through each stage (``batch.CHUNK``), read as the batch reads
+    a chunk of files at a time through each stage (``batch.chunks``), read as the batch reads
     them (``read_scenario``: a record for a plain file) and written as the bytes it writes.
 
     The whole-process figures say how far ipsexpert is from the plain script; this says
@@ -129,8 +129,7 @@ def pipeline_rows(expert: Expert, paths: list[Path], repeat: int) -> list[Row]:
     for index in range(repeat):
         progress(f"pipeline: repetition {index + 1}/{repeat} over {len(paths)} files")
         totals = dict.fromkeys(PIPELINE_STAGES, 0.0)
-        for start in range(0, len(paths), CHUNK):
-            chunk = paths[start:start + CHUNK]
+        for chunk in chunks(paths):
             scenarios = timed_stage(totals, PIPELINE_STAGES[0], lambda: [read_scenario(p, expert.kb) for p in chunk])
             runs = timed_stage(totals, PIPELINE_STAGES[1], lambda: [expert.run(s.answers) for s in scenarios])
             reports = timed_stage(totals, PIPELINE_STAGES[2],

@@ -153,11 +153,43 @@ def trace_lines(run) -> list[str]:
             for index, firing in enumerate(run.firings, start=1)]
 
 
-CHUNK = 32
-"""Files a batch takes through each stage together. Reading, running, reporting and writing
-files one stage at a time (in chunks this small, so memory stays flat) keeps each stage's code
-and data in the processor's caches: 18 % less time per file than taking each file through
-all stages (``benchmarks/run.py``), with the same results in the same order."""
+CHUNK = 256
+"""Files a batch takes through each stage together, at most. Reading, running, reporting and
+writing files one stage at a time keeps each stage's code and data in the processor's caches:
+10,000 generated files take a tenth less time than in chunks of 32 and a third less than one
+file at a time (larger chunks gain nothing more and hold more memory), with the same results
+in the same order."""
+CHUNK_BYTES = 1024 * 1024
+"""Input bytes a chunk holds at most (a file may be larger, alone). A chunk's scenarios, runs
+and reports are all alive until it is written, and a report takes a few times its file's size
+in memory: so a batch of large files goes through a few at a time, and its memory stays that of
+a few files, whatever the files' sizes."""
+
+
+def chunks(files: list[str], most: int = CHUNK, budget: int = CHUNK_BYTES) -> Iterator[list[str]]:
+    """The files in input order, in chunks of at most ``most`` files and ``budget`` bytes."""
+    chunk: list[str] = []
+    held = 0
+    for path in files:
+        size = _size(path, budget)
+        if chunk and (len(chunk) >= most or held + size > budget):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(path)
+        held += size
+    if chunk:
+        yield chunk
+
+
+def _size(path: str, budget: int) -> int:
+    """A file's size as it stands; standard input counts as a whole chunk (its size is not known
+    before it is read), a file that cannot be examined as nothing (reading it will say why)."""
+    if path == STDIN:
+        return budget
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def evaluate_chunk(expert: "Expert", paths: list[str], delivery: Delivery, trace: bool = False) -> list[Result]:
@@ -235,15 +267,15 @@ def evaluate_files(files: list[str], expert: "Expert", delivery: Delivery, jobs:
     if jobs == 0:
         jobs = os.cpu_count() or 1
     if jobs <= 1 or len(files) < 2 or STDIN in files:
-        for start in range(0, len(files), CHUNK):
-            yield from evaluate_chunk(expert, files[start:start + CHUNK], delivery, trace)
+        for chunk in chunks(files):
+            yield from evaluate_chunk(expert, chunk, delivery, trace)
             chunk_done()
         return
     kb_path = str(expert.kb.path)
     import multiprocessing
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
-    size = max(1, min(CHUNK, len(files) // (jobs * 8)))  # enough tasks to keep every worker busy to the end
-    tasks = [(files[start:start + size], trace) for start in range(0, len(files), size)]
+    most = max(1, min(CHUNK, len(files) // (jobs * 8)))  # enough tasks to keep every worker busy to the end
+    tasks = [(chunk, trace) for chunk in chunks(files, most)]
     with context.Pool(min(jobs, len(files)), initializer=_init_worker, initargs=(kb_path, delivery)) as pool:
         for results in pool.imap(_evaluate_chunk, tasks):
             yield from results

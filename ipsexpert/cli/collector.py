@@ -23,8 +23,8 @@ import gc
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-FULL_EVERY = 64
-"""Chunks between two full collections (2,048 files of 32)."""
+FULL_EVERY = 8
+"""Chunks between two full collections (2,048 files in full chunks)."""
 
 _chunks_since_full = 0
 

@@ -13,7 +13,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from ipsexpert.cli.batch import CHUNK
+from ipsexpert.cli.batch import CHUNK, CHUNK_BYTES, chunks
 from ipsexpert.cli.commands import main
 from tests.conftest import SCENARIOS, run_cli
 
@@ -52,6 +52,42 @@ def test_a_batch_over_several_chunks_reports_each_file_as_alone_and_in_order(bat
     for report in reports[:: CHUNK // 2]:
         alone = run("evaluate", report["source"], "--format", "json", "--today", "2026-01-01")
         assert json.loads(alone.stdout) == [report]
+
+
+def _sized(folder, sizes: dict[str, int]) -> list[str]:
+    for name, size in sizes.items():
+        with open(folder / name, "wb") as handle:
+            handle.truncate(size)
+    return [str(folder / name) for name in sizes]
+
+
+def test_chunks_hold_at_most_so_many_files_and_so_many_bytes(tmp_path):
+    files = _sized(tmp_path, {"a": 10, "b": 10, "c": CHUNK_BYTES - 15, "d": 5, "e": 2 * CHUNK_BYTES, "f": 1})
+    assert [[name[-1] for name in chunk] for chunk in chunks(files)] == [["a", "b"], ["c", "d"], ["e"], ["f"]]
+    tiny = _sized(tmp_path, {f"t{index}": 1 for index in range(7)})
+    assert [len(chunk) for chunk in chunks(tiny, most=3)] == [3, 3, 1]
+    assert list(chunks([tiny[0], "-", tiny[1], str(tmp_path / "missing")])) == [
+        [tiny[0]], ["-"], [tiny[1], str(tmp_path / "missing")]]
+
+
+def test_a_batch_of_large_files_takes_them_a_few_at_a_time(tmp_path, monkeypatch):
+    """A chunk's reports are alive until it is written: large files must not share one."""
+    from ipsexpert.cli import batch as batch_module
+    folder = tmp_path / "large"
+    folder.mkdir()
+    note = "x" * 600_000
+    for index in range(3):
+        (folder / f"l{index}.yaml").write_text(f"name: large {index}\nanswers:\n  phase: design\n"
+                                               f"notes:\n  phase: {note}\n", encoding="utf-8")
+    for index in range(5):
+        shutil.copyfile(GOOD[index], folder / f"s{index}.yaml")
+    seen = []
+    evaluate_chunk = batch_module.evaluate_chunk
+    monkeypatch.setattr(batch_module, "evaluate_chunk",
+                        lambda expert, paths, *rest: seen.append(len(paths)) or evaluate_chunk(expert, paths, *rest))
+    result = run("evaluate", folder, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert seen == [1, 1, 6] and len(json.loads(result.stdout)) == 8
 
 
 def test_files_are_named_as_their_paths_normalise(tmp_path, monkeypatch):
