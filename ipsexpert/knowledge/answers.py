@@ -72,7 +72,13 @@ def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
         return {}, [located(doc, "answers must be a mapping of fact id to value", base)]
     checked: dict[str, Any] = {}
     problems: list[Problem] = []
+    accepted = kb.accepted_answers
     for fact_id, value in answers.items():
+        key = (fact_id, type(value), value) if type(value) in _REMEMBERED_TYPES else None
+        known = accepted.get(key) if key is not None else None
+        if known is not None:
+            checked[fact_id] = known[0]
+            continue
         path = base + (fact_id,)
         if fact_id in kb.derived:
             problems.append(located(doc, f"{fact_id} is derived from other answers and cannot be "
@@ -85,8 +91,20 @@ def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
                 checked[fact_id] = _checked(kb.facts[fact_id], value, doc, text, path)
             except ValueError as exc:
                 problems.append(located(doc, str(exc), path))
+            else:
+                if key is not None:
+                    if len(accepted) >= MAX_REMEMBERED:
+                        accepted.clear()
+                    accepted[key] = (checked[fact_id],)
     ordered = {fact_id: checked[fact_id] for fact_id in kb.facts if fact_id in checked}
     return ordered, problems
+
+
+_REMEMBERED_TYPES = (str, int, bool, type(None))
+"""Answers of these exact types are remembered once accepted (hashing them is safe and exact)."""
+MAX_REMEMBERED = 20_000
+"""Accepted answers remembered per knowledge base: a batch checks the same few hundred over and
+over; past this (numbers can make many) the memory starts again."""
 
 
 def _checked(spec: FactSpec, value: Any, doc: Document | None, text: SourceText | None, path: tuple) -> Any:

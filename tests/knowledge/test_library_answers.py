@@ -62,3 +62,25 @@ def test_a_scenario_model_is_checked_the_same_way():
     scenario = ipsexpert.Scenario(answers={"organisations_involved": Count.THREE, "political_sponsor": "none"})
     report = ipsexpert.evaluate(scenario)
     assert "R01" in {item.id for item in report.advice}
+
+
+def test_remembered_answers_are_checked_as_afresh(kb):
+    """Accepted answers are remembered per knowledge base; what a second check returns must be
+    what the first did, and a refused answer is refused every time with the same message."""
+    from ipsexpert.knowledge.answers import check_answers
+    answers = {"phase": "Design", "organisations_involved": 3, "political_sponsor": "unknown",
+               "multi_level_government": True, "users_expected": True, "vulnerable_users": 1,
+               "target_users": "nobody"}
+    kb.accepted_answers.clear()
+    first = check_answers(answers, kb)
+    assert kb.accepted_answers  # something was remembered
+    second = check_answers(answers, kb)
+    assert first == second
+    checked, problems = second
+    assert checked == {"phase": "design", "organisations_involved": 3, "political_sponsor": None,
+                       "multi_level_government": True}
+    assert type(checked["multi_level_government"]) is bool
+    assert [problem.field for problem in problems] == ["answers.users_expected", "answers.vulnerable_users",
+                                                       "answers.target_users"]
+    assert check_answers({"vulnerable_users": True}, kb) == ({"vulnerable_users": True}, [])
+    assert check_answers({"vulnerable_users": 1}, kb)[1]  # equal to True, but not a yes/no answer
