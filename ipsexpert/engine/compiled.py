@@ -165,7 +165,10 @@ class _IpsEngine(LeanEngine):
         if rule is None:
             super().fire(activation)
         else:
-            self.conclude(rule, {key: value for key, value in activation.context.items() if key[:2] != "__"})
+            # experta leaves out its internal ``__pattern...`` bindings when it calls a rule's
+            # function with the bindings as keywords; ``conclude`` is no such function and reads
+            # the named ones only (``Firing.values``), so it is handed the context as it is.
+            self.conclude(rule, activation.context)
 
     def conclude(self, rule: CompiledRule, bound: Mapping[str, Any]) -> None:
         record = self.run_record

@@ -14,7 +14,7 @@ import logging
 import pytest
 
 from ipsexpert.engine.compat import DepthStrategy, Fact, FeatureTesterNode, KnowledgeEngine, L
-from ipsexpert.engine.compiled import UNKNOWN, Answers, CompiledKnowledgeBase
+from ipsexpert.engine.compiled import UNKNOWN, Answers, CompiledKnowledgeBase, Firing
 from ipsexpert.engine.lean import LeanEngine, LeanStrategy
 from ipsexpert.engine.matcher import TrackingMatcher
 from experta import DefFacts, Rule
@@ -108,3 +108,15 @@ def test_an_engine_on_experta_matcher_runs_experta_steps():
         pass
 
     assert not Stock().lean and TrackingMatcher is not Plain.__matcher__
+
+
+def test_a_firing_reads_its_values_from_its_named_bindings(kb):
+    """A firing is handed its activation's context, experta's internal ``__pattern...`` bindings
+    included; what it matched is read from the named ones, as when they were all it had."""
+    compiled = CompiledKnowledgeBase(kb)
+    named = {"answers"} | {f"d_{fact}" for fact in kb.derived}
+    for answers in PROFILES:
+        for firing in compiled.run(answers).firings:
+            assert {key for key in firing.bound if not key.startswith("__")} <= named
+            alone = Firing(firing.rule, {key: value for key, value in firing.bound.items() if key in named})
+            assert firing.values == alone.values and len(firing.values) == len(firing.rule.branch)
