@@ -25,6 +25,7 @@ from bench_profiles import Profile, answer_profiles
 from ipsexpert import Expert, load_knowledge_base
 from ipsexpert.analysis import questions
 from ipsexpert.cli.batch import chunks
+from ipsexpert.cli.collector import chunk_done, collector_for_a_batch
 from ipsexpert.knowledge import semantics
 from ipsexpert.knowledge.scenario_record import read_scenario
 from ipsexpert.render.output import json_bytes
@@ -126,17 +127,22 @@ def pipeline_rows(expert: Expert, paths: list[Path], repeat: int) -> list[Row]:
     which stage to work on: reading and checking, the engine, the report, or the JSON.
     """
     samples: dict[str, list[float]] = {stage: [] for stage in PIPELINE_STAGES}
-    for index in range(repeat):
-        progress(f"pipeline: repetition {index + 1}/{repeat} over {len(paths)} files")
-        totals = dict.fromkeys(PIPELINE_STAGES, 0.0)
-        for chunk in chunks(paths):
-            scenarios = timed_stage(totals, PIPELINE_STAGES[0], lambda: [read_scenario(p, expert.kb) for p in chunk])
-            runs = timed_stage(totals, PIPELINE_STAGES[1], lambda: [expert.run(s.answers) for s in scenarios])
-            reports = timed_stage(totals, PIPELINE_STAGES[2],
-                                  lambda: [expert.report(s, r) for s, r in zip(scenarios, runs)])
-            timed_stage(totals, PIPELINE_STAGES[3], lambda: [json_bytes(report) for report in reports])
-        for stage, total in totals.items():
-            samples[stage].append(total / len(paths))
+    with collector_for_a_batch() as loaded:  # the batch's garbage collection, as evaluate has it
+        loaded()
+        for index in range(repeat):
+            progress(f"pipeline: repetition {index + 1}/{repeat} over {len(paths)} files")
+            totals = dict.fromkeys(PIPELINE_STAGES, 0.0)
+            for chunk in chunks(paths):
+                scenarios = timed_stage(totals, PIPELINE_STAGES[0],
+                                        lambda: [read_scenario(p, expert.kb) for p in chunk])
+                runs = timed_stage(totals, PIPELINE_STAGES[1], lambda: [expert.run(s.answers) for s in scenarios])
+                reports = timed_stage(totals, PIPELINE_STAGES[2],
+                                      lambda: [expert.report(s, r) for s, r in zip(scenarios, runs)])
+                timed_stage(totals, PIPELINE_STAGES[3], lambda: [json_bytes(report) for report in reports])
+                scenarios = runs = reports = None  # freed before the collection, as a batch frees them
+                chunk_done()
+            for stage, total in totals.items():
+                samples[stage].append(total / len(paths))
     medians = {stage: median(values) for stage, values in samples.items()}
     whole = sum(medians.values())
     return [Row(SECTION_BATCH, f"  in process, per file: {stage}", f"{ms(seconds)} ({seconds / whole:.0%})")
