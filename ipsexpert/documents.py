@@ -128,13 +128,36 @@ def read_bounded(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     try:
         _check_regular(os.stat(path).st_mode, name)
         descriptor = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
-        with os.fdopen(descriptor, "rb") as handle:
-            _check_regular(os.fstat(descriptor).st_mode, name)
-            return handle.read(limits.max_bytes + 1)
+        try:
+            status = os.fstat(descriptor)
+            _check_regular(status.st_mode, name)
+            return _read_at_most(descriptor, status.st_size, limits.max_bytes + 1)
+        finally:
+            os.close(descriptor)
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror or exc}", file=name) from None
+
+
+def _read_at_most(descriptor: int, size: int, most: int) -> bytes:
+    """Up to ``most`` bytes of an open file, to its end. The first read asks for the size the
+    file had (and one byte more, to see a file that grew): asking for ``most`` would make a
+    buffer of a megabyte for every file of a batch."""
+    parts = []
+    held = 0
+    wanted = min(size + 1, most)
+    while held < most:
+        part = os.read(descriptor, min(wanted, most - held))
+        if not part:
+            break
+        parts.append(part)
+        held += len(part)
+        wanted = _READ_SIZE
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+_READ_SIZE = 64 * 1024
 
 
 _OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)

@@ -288,6 +288,21 @@ def test_size_limit_is_checked_before_parsing(tmp_path, kb):
     assert peak < 3 * MIB, "the file was read beyond the limit"
 
 
+@pytest.mark.parametrize("stated, real, most", [(0, 0, 10), (5, 5, 10), (2, 9, 10), (2, 70_000, 100_000),
+                                                 (40, 20, 100), (9, 12, 10)])
+def test_a_file_is_read_to_its_end_however_its_size_changed(tmp_path, stated, real, most):
+    """The first read asks for the size the file had; one that grew or shrank since is read to its
+    end all the same, and never past ``most`` bytes."""
+    from ipsexpert.documents import _read_at_most
+    path = tmp_path / "changing.yaml"
+    path.write_bytes(bytes(range(256)) * (real // 256) + b"x" * (real % 256))
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert _read_at_most(descriptor, stated, most) == path.read_bytes()[:most]
+    finally:
+        os.close(descriptor)
+
+
 def test_too_many_values(tmp_path, kb):
     files = {
         "many-keys.yaml": "".join(f"k{i}: 0\n" for i in range(NODES // 2 + 1)),
