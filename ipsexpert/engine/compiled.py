@@ -254,6 +254,11 @@ class CompiledKnowledgeBase:
         return awaited
 
     def _patterns(self, rule: CompiledRule) -> list:
+        """The rule's experta patterns: the answers' tests in one ``Answers`` pattern bound to
+        ``answers``, each derived fact's in a ``Derived`` pattern bound to ``d_<id>``, and for an
+        escalation one ``Conclusion`` pattern. Every pattern binds the fact it matches and no
+        field, and a fact can match only patterns of its own class and id, which share a name:
+        so a token's facts decide its bindings (``LeanRule.facts_decide_bindings``)."""
         kb = self.kb
         patterns = []
         if rule.kind == "escalate":
@@ -279,6 +284,7 @@ class CompiledKnowledgeBase:
             action.__name__ = rule.name
             compiled = LeanRule.taking_all(action, *self._patterns(rule), salience=rule.salience)
             compiled.payload = rule
+            compiled.facts_decide_bindings = True  # see _patterns
             namespace[rule.name] = compiled
         return type("IpsEngine", (_IpsEngine,), namespace)
 

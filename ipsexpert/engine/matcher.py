@@ -78,6 +78,11 @@ class LeanRule(Rule):
 
     payload: Any = None
     """What the rule concludes, as the compiler made it: a firing hands it to the engine directly."""
+    facts_decide_bindings = False
+    """Set by a compiler that guarantees it: each of the rule's patterns binds the one fact it
+    matches (by name, or experta's internal capture) and nothing else, and no fact can match two
+    of its patterns under different names. A token's facts then decide its bindings, and its
+    conflict-set node tells tokens apart by their facts alone (``LeanConflictSetNode``)."""
 
     @classmethod
     def taking_all(cls, action: Callable, *patterns: Any, salience: int = 0) -> "LeanRule":
@@ -92,6 +97,7 @@ class LeanRule(Rule):
     def new_conditions(self, *args):
         copy = self.__class__(*args, salience=self.salience)
         copy.payload = self.payload
+        copy.facts_decide_bindings = self.facts_decide_bindings
         if self._wrapped:
             copy._wrapped = self._wrapped
             copy._wrapped_args = self._wrapped_args
@@ -247,19 +253,23 @@ class LeanConflictSetNode(ConflictSetNode):
     touched: dict
     dirty: dict
     clears: tuple = ()  # the memory's and the list's own ``clear`` methods, which a reset calls
+    by_facts = False  # the rule's ``facts_decide_bindings``
 
     def activate(self, token):
         self.touched[self] = None
         self.dirty[self] = None
         # experta's TokenInfo(data, context) and Activation(rule, facts, context), built without
         # their constructors' Python frames: the same frozen data, the same activation.
-        info = tuple.__new__(TokenInfo, (frozenset(token.data), frozenset(token.context.items())))
+        # Where the rule's facts decide its bindings, the facts alone tell tokens apart, and
+        # the bindings (facts, whose hash is a Python call each) need not be hashed.
+        data = frozenset(token.data)
+        info = data if self.by_facts else tuple.__new__(TokenInfo, (data, frozenset(token.context.items())))
         if info in self.memory:
             return
         self.memory.add(info)
         activation = object.__new__(Activation)
         activation.rule = self.rule
-        activation.facts = set(info.data)
+        activation.facts = set(data)
         activation.key = None
         activation.context = {k: v for k, v in token.context.items() if isinstance(k, str)}
         self.added.append(activation)
@@ -309,6 +319,7 @@ class TrackingMatcher(ReteMatcher):
                 node.touched = self._touched
                 node.memory, node.added = set(), []
                 node.clears = (node.memory.clear, node.added.clear)
+                node.by_facts = getattr(node.rule, "facts_decide_bindings", False)
             if lean is LeanJoinNode:
                 node.clears = (node.left_memory.clear, node.right_memory.clear)
             if lean in (LeanConflictSetNode, LeanJoinNode):

@@ -120,3 +120,21 @@ def test_a_firing_reads_its_values_from_its_named_bindings(kb):
             assert {key for key in firing.bound if not key.startswith("__")} <= named
             alone = Firing(firing.rule, {key: value for key, value in firing.bound.items() if key in named})
             assert firing.values == alone.values and len(firing.values) == len(firing.rule.branch)
+
+
+def test_a_compiled_rule_s_facts_decide_its_bindings(expert, kb):
+    """What ``facts_decide_bindings`` promises the conflict-set nodes, checked on every compiled
+    rule: each pattern binds the fact it matches under a name its class and id decide (or not at
+    all, for the one conclusion an escalation waits for), and binds no field to a variable."""
+    from ipsexpert.engine.compiled import Conclusion, Derived
+    from ipsexpert.engine.matcher import LeanRule
+    rules = [value for value in vars(expert.compiled.engine_class).values() if isinstance(value, LeanRule)]
+    assert len(rules) == len(expert.compiled.rules) and all(rule.facts_decide_bindings for rule in rules)
+    for rule in rules:
+        kinds = [type(pattern) for pattern in rule]
+        assert kinds.count(Answers) <= 1 and kinds.count(Conclusion) <= (rule.payload.kind == "escalate")
+        for pattern in rule:
+            expected = {Answers: "answers", Conclusion: None}.get(type(pattern)) if type(pattern) is not Derived \
+                else f"d_{pattern['id']}"
+            assert pattern.__bind__ == expected
+            assert all(getattr(test, "__bind__", None) is None for key, test in pattern.items() if key != "__bind__")
