@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from .catalogue import FactSpec, suggest
 from ..documents import Document, format_path
 from ..errors import Problem
+from ..memo import remember
 from .base import KnowledgeBase
 from .source_text import SourceText
 
@@ -91,11 +92,9 @@ def check_answers(answers: Any, kb: KnowledgeBase, doc: Document | None = None,
                 checked[fact_id] = _checked(kb.facts[fact_id], value, doc, text, path)
             except ValueError as exc:
                 problems.append(located(doc, str(exc), path))
-            else:
-                if key is not None:
-                    if len(accepted) >= MAX_REMEMBERED:
-                        accepted.clear()
-                    accepted[key] = (checked[fact_id],)
+                continue
+            if key is not None:
+                remember(accepted, key, (checked[fact_id],), MAX_REMEMBERED)
     ordered = {fact_id: checked[fact_id] for fact_id in kb.facts if fact_id in checked}
     return ordered, problems
 

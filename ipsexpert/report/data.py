@@ -45,13 +45,6 @@ class Step(Frozen):
         setter(self, "note", note)
         setter(self, "_json", None)
 
-    def json_data(self) -> dict[str, Any]:
-        if self._json is None:
-            object.__setattr__(self, "_json", {"kind": self.kind, "text": self.text, "fact": self.fact,
-                                               "value": self.value, "question": self.question,
-                                               "rule": self.rule, "note": self.note})
-        return self._json
-
 
 class Explanation(Plain):
     __slots__ = ("steps", "text")
@@ -73,11 +66,6 @@ class EifReference(Frozen):
 
     def __init__(self, number: int, title: str, layer: str) -> None:
         set_fields(self, number=number, title=title, layer=layer, _json=None)
-
-    def json_data(self) -> dict[str, Any]:
-        if self._json is None:
-            object.__setattr__(self, "_json", {"number": self.number, "title": self.title, "layer": self.layer})
-        return self._json
 
 
 class EifLayerSummary(Plain):
@@ -287,11 +275,6 @@ class Reference(Frozen):
 
     def __init__(self, kind: str, title: str, url: str) -> None:
         set_fields(self, kind=kind, title=title, url=url, _json=None)
-
-    def json_data(self) -> dict[str, Any]:
-        if self._json is None:
-            object.__setattr__(self, "_json", {"kind": self.kind, "title": self.title, "url": self.url})
-        return self._json
 
     def to_model(self):
         from ..knowledge.validation import Reference as Model

@@ -26,6 +26,7 @@ from ..engine.compiled import CompiledRule, Firing, Run
 from ..knowledge.base import KnowledgeBase
 from .priority import timing_words
 from .data import Explanation, Step
+from ..memo import remember
 from ..knowledge.rulebase import Recommendation
 
 NOTE_IN_STEP = 1000
@@ -44,12 +45,6 @@ def quoted_note(fact_id: str, note: str | None) -> str | None:
 MAX_REMEMBERED = 20_000
 """Steps kept per kind and knowledge base. Yes/no and enum answers are finitely many, numbers
 are not: past this the memory of a kind starts again, so a batch's memory stays flat."""
-
-
-def _remember(memory: dict, key: Any, step: Step) -> None:
-    if len(memory) >= MAX_REMEMBERED:
-        memory.clear()
-    memory[key] = step
 
 
 class Texts:
@@ -74,7 +69,7 @@ class Texts:
                                   + (f" — note: {note}" if note else ""),
                         fact=fact_id, value=value, question=question, note=note)
             if note is None:
-                _remember(self.answers, key, step)
+                remember(self.answers, key, step, MAX_REMEMBERED)
         return step
 
     def derived_step(self, fact_id: str, value: Any, derivations: list[Firing]) -> Step:
@@ -87,7 +82,7 @@ class Texts:
             step = Step("derived", f"so {fact_id} is {show_value(value)} (derived by rule {rule} from {because}: "
                                    f"{self.kb.derived[fact_id].meaning.rstrip('.')})",
                         fact=fact_id, value=value, rule=rule)
-            _remember(self.derived, key, step)
+            remember(self.derived, key, step, MAX_REMEMBERED)
         return step
 
     def condition(self, rec_id: str, rule: CompiledRule) -> Step:

@@ -13,6 +13,7 @@ from ..knowledge import semantics
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.maturity import MaturityModel, Standing, standing
 from .data import ConstructMaturity
+from ..memo import remember
 
 MAX_REMEMBERED = 4096
 """Standings kept per Expert; past this the memory starts again (numbers can make many)."""
@@ -44,9 +45,7 @@ class Standings:
         if known is None:
             result = standing(self.model, construct, value_of)
             known = (result, semantics.expand_derived(self.kb, result.open_facts, value_of))
-            if len(self.known) >= MAX_REMEMBERED:
-                self.known.clear()
-            self.known[key] = known
+            remember(self.known, key, known, MAX_REMEMBERED)
         return known
 
 

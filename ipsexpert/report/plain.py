@@ -82,9 +82,17 @@ class Plain:
 
 
 class Frozen(Plain):
-    """Plain data shared between reports: its attributes are set once, at construction."""
+    """Plain data shared between reports: its attributes are set once, at construction, so its
+    JSON data is made once too (each subclass has a ``_json`` slot, None until asked for)."""
 
     __slots__ = ()
+
+    def json_data(self) -> dict[str, Any]:
+        made = self._json
+        if made is None:
+            made = {name: getattr(self, name) for name in self.fields}
+            object.__setattr__(self, "_json", made)
+        return made
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise TypeError(f"{type(self).__name__} is shared between reports and cannot be changed; "
